@@ -1,0 +1,94 @@
+# ChatCluster — `make help` lists every target.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+HACK := ./hack
+
+# Versions live in hack/versions.env (one place); ports in hack/lib/ports.env.
+# Overridable: CC_SHARDS (active MariaDB shards, default 2), CC_SPARE_SHARDS (default 1).
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Main
+
+.PHONY: up
+up: ## Set up (cached) and start everything locally: data plane, control plane; prints what runs where.
+	@$(HACK)/up.sh
+
+.PHONY: down
+down: ## Stop everything `make up` started; leaves no process and no bound port.
+	@$(HACK)/down.sh
+
+.PHONY: status
+status: ## Show what runs, where, and its resident memory.
+	@$(HACK)/infra-status.sh; $(HACK)/cluster-status.sh
+
+.PHONY: test
+test: ## Set up (cached), start the servers the suites need, run every suite, tear down.
+	@$(HACK)/test.sh
+
+##@ Setup
+
+.PHONY: setup
+setup: deps ## Install every component (cached under ~/.cache/chatcluster).
+	@$(HACK)/install-dataplane.sh
+	@$(HACK)/install-controlplane.sh
+
+.PHONY: deps
+deps: ## Install npm dependencies (npm ci, skipped when the lockfile is unchanged).
+	@$(HACK)/install-npm.sh
+
+##@ Local data plane (MariaDB catalog + shards, Redis, Kafka KRaft, Prometheus)
+
+.PHONY: infra-up
+infra-up: ## Start the data plane on 127.0.0.1; writes .run/infra.env.
+	@$(HACK)/infra-up.sh
+
+.PHONY: infra-down
+infra-down: ## Stop the data plane (data dirs kept; PURGE=1 removes them).
+	@$(HACK)/infra-down.sh $(if $(PURGE),--purge,)
+
+.PHONY: infra-status
+infra-status: ## Show the data plane's components, ports and memory.
+	@$(HACK)/infra-status.sh
+
+##@ Local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)
+
+.PHONY: cluster-up
+cluster-up: ## Start the control plane; admin kubeconfig at .run/kubeconfig.
+	@$(HACK)/cluster-up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the control plane (PURGE=1 removes etcd data).
+	@$(HACK)/cluster-down.sh $(if $(PURGE),--purge,)
+
+##@ Development
+
+.PHONY: lint
+lint: ## Lint and check formatting (biome) and type-check (tsc).
+	npx biome check .
+	npx tsc -b && npx tsc -p hack
+
+.PHONY: fmt
+fmt: ## Format and apply safe lint fixes.
+	npx biome check --write .
+
+.PHONY: build
+build: ## Compile every workspace to dist/.
+	npx tsc -b
+
+.PHONY: test-unit
+test-unit: ## Unit tests only (no servers needed).
+	npx vitest run --project unit
+
+.PHONY: test-int
+test-int: ## Integration tests against an already running `make up` stack.
+	npx vitest run --project integration
+
+.PHONY: check-clean
+check-clean: ## Fail if any process or bound port of the local stack is left.
+	@$(HACK)/check-clean.sh

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make up`: install what is missing (cached), start the data plane and the
+# control plane, print what runs where.
+source "$(dirname "$0")/lib/common.sh"
+t0=$(cc_now)
+echo "ChatCluster: setting up (first run builds Kubernetes from source: ~15-25 min; later runs: seconds)"
+"$CC_REPO/hack/install-npm.sh"
+"$CC_REPO/hack/install-dataplane.sh"
+"$CC_REPO/hack/install-controlplane.sh"
+echo "ChatCluster: starting the local data plane"
+"$CC_REPO/hack/infra-up.sh"
+echo "ChatCluster: starting the local control plane"
+"$CC_REPO/hack/cluster-up.sh"
+echo
+echo "ChatCluster is up in $(($(cc_now) - t0))s."
+echo "  endpoints:   $CC_RUN/infra.env"
+echo "  kubeconfig:  export KUBECONFIG=$CC_RUN/kubeconfig; $CC_BIN/kubectl get nodes"
+echo "  logs:        $CC_LOGS/"
+echo "  stop:        make down"

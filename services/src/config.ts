@@ -1,0 +1,166 @@
+// The one place that reads process.env. Everything else receives a frozen Config,
+// so tests can build any configuration without touching the process environment.
+import { z } from "zod";
+
+export const ROLES = ["gateway", "realtime", "worker"] as const;
+export type Role = (typeof ROLES)[number];
+
+const csv = (s: string): string[] =>
+  s
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+
+const mysqlUrl = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith("mysql://") || u.startsWith("mariadb://"), "must be a mysql:// URL");
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z.object({
+  CHAT_ROLES: z
+    .string()
+    .default("all")
+    .transform((s, ctx) => {
+      const parts = csv(s);
+      if (parts.length === 1 && parts[0] === "all") return [...ROLES];
+      for (const p of parts) {
+        if (!(ROLES as readonly string[]).includes(p)) {
+          ctx.addIssue({ code: "custom", message: `unknown role "${p}" (want all or ${ROLES.join(",")})` });
+          return z.NEVER;
+        }
+      }
+      if (parts.length === 0) {
+        ctx.addIssue({ code: "custom", message: "at least one role is required" });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as Role[];
+    }),
+  CHAT_HOST: z.string().default("0.0.0.0"),
+  CHAT_PORT: int(8080, 0, 65535),
+  CHAT_INSTANCE_ID: z.string().min(1).max(64).optional(),
+  CHAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  CHAT_MYSQL_CATALOG_URL: mysqlUrl,
+  CHAT_MYSQL_SHARD_URLS: z
+    .string()
+    .transform(csv)
+    .pipe(z.array(mysqlUrl).min(1, "at least one shard URL is required")),
+  // Spare shards are registered in the catalog but receive no new rooms until an
+  // operator (or the rebalancer) activates them.
+  CHAT_MYSQL_SPARE_URLS: z.string().default("").transform(csv).pipe(z.array(mysqlUrl)),
+  CHAT_MYSQL_POOL_SIZE: int(10, 1, 500),
+  CHAT_REDIS_URL: z.string().url(),
+  // Every Redis key and channel this instance touches starts with this prefix, so
+  // several clusters (or test files) can share one Redis.
+  CHAT_REDIS_PREFIX: z.string().min(1).max(64).default("chat:"),
+
+  CHAT_JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+  CHAT_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  CHAT_ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 86_400),
+  CHAT_REFRESH_TOKEN_TTL_SECONDS: int(30 * 86_400, 60, 365 * 86_400),
+  // argon2id cost; the default follows the OWASP recommendation (19 MiB, t=2).
+  CHAT_ARGON2_MEMORY_KIB: int(19_456, 1024, 1_048_576),
+  CHAT_ARGON2_TIME_COST: int(2, 1, 10),
+
+  CHAT_BODY_LIMIT_BYTES: int(64 * 1024, 1024, 10 * 1024 * 1024),
+  CHAT_MESSAGE_MAX_LENGTH: int(4000, 1, 65_000),
+  CHAT_ROOM_MEMBER_CAP: int(1000, 2, 1_000_000),
+
+  CHAT_RATE_LOGIN_PER_IP_PER_MINUTE: int(30, 1),
+  CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: int(10, 1),
+  CHAT_RATE_REGISTER_PER_IP_PER_HOUR: int(20, 1),
+  CHAT_RATE_TYPING_PER_10S: int(5, 1),
+
+  // 0 keeps messages forever; otherwise whole month partitions older than this are dropped.
+  CHAT_RETENTION_MONTHS: int(0, 0, 1200),
+  // How long a clientMsgId is remembered for idempotent retries.
+  CHAT_DEDUP_WINDOW_HOURS: int(72, 1, 24 * 365),
+  CHAT_PRESENCE_TTL_SECONDS: int(60, 5, 3600),
+  CHAT_SHUTDOWN_DEADLINE_MS: int(10_000, 100, 600_000),
+});
+
+export type Config = Readonly<{
+  roles: readonly Role[];
+  host: string;
+  port: number;
+  instanceId: string;
+  logLevel: z.infer<typeof schema>["CHAT_LOG_LEVEL"];
+  mysql: Readonly<{ catalogUrl: string; shardUrls: readonly string[]; spareUrls: readonly string[]; poolSize: number }>;
+  redis: Readonly<{ url: string; prefix: string }>;
+  auth: Readonly<{
+    jwtSecret: string;
+    adminToken: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    argon2MemoryKib: number;
+    argon2TimeCost: number;
+  }>;
+  limits: Readonly<{
+    bodyBytes: number;
+    messageLength: number;
+    roomMemberCap: number;
+    loginPerIpPerMinute: number;
+    loginPerAccountPer15Min: number;
+    registerPerIpPerHour: number;
+    typingPer10s: number;
+  }>;
+  retentionMonths: number;
+  dedupWindowHours: number;
+  presenceTtlSeconds: number;
+  shutdownDeadlineMs: number;
+}>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses and freezes configuration. Secrets never appear in the error text. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const cfg: Config = {
+    roles: Object.freeze(e.CHAT_ROLES),
+    host: e.CHAT_HOST,
+    port: e.CHAT_PORT,
+    instanceId: e.CHAT_INSTANCE_ID ?? `chat-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    logLevel: e.CHAT_LOG_LEVEL,
+    mysql: Object.freeze({
+      catalogUrl: e.CHAT_MYSQL_CATALOG_URL,
+      shardUrls: Object.freeze(e.CHAT_MYSQL_SHARD_URLS),
+      spareUrls: Object.freeze(e.CHAT_MYSQL_SPARE_URLS),
+      poolSize: e.CHAT_MYSQL_POOL_SIZE,
+    }),
+    redis: Object.freeze({ url: e.CHAT_REDIS_URL, prefix: e.CHAT_REDIS_PREFIX }),
+    auth: Object.freeze({
+      jwtSecret: e.CHAT_JWT_SECRET,
+      adminToken: e.CHAT_ADMIN_TOKEN,
+      accessTokenTtlSeconds: e.CHAT_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.CHAT_REFRESH_TOKEN_TTL_SECONDS,
+      argon2MemoryKib: e.CHAT_ARGON2_MEMORY_KIB,
+      argon2TimeCost: e.CHAT_ARGON2_TIME_COST,
+    }),
+    limits: Object.freeze({
+      bodyBytes: e.CHAT_BODY_LIMIT_BYTES,
+      messageLength: e.CHAT_MESSAGE_MAX_LENGTH,
+      roomMemberCap: e.CHAT_ROOM_MEMBER_CAP,
+      loginPerIpPerMinute: e.CHAT_RATE_LOGIN_PER_IP_PER_MINUTE,
+      loginPerAccountPer15Min: e.CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN,
+      registerPerIpPerHour: e.CHAT_RATE_REGISTER_PER_IP_PER_HOUR,
+      typingPer10s: e.CHAT_RATE_TYPING_PER_10S,
+    }),
+    retentionMonths: e.CHAT_RETENTION_MONTHS,
+    dedupWindowHours: e.CHAT_DEDUP_WINDOW_HOURS,
+    presenceTtlSeconds: e.CHAT_PRESENCE_TTL_SECONDS,
+    shutdownDeadlineMs: e.CHAT_SHUTDOWN_DEADLINE_MS,
+  };
+  return Object.freeze(cfg);
+}
+
+export const hasRole = (cfg: Config, role: Role): boolean => cfg.roles.includes(role);

@@ -1,0 +1,78 @@
+// Catalog schema: who the users are and where each room lives. Nothing room-scoped
+// beyond the directory row and the user→rooms index lives here.
+import type { Migration } from "../migrate.js";
+
+const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+export const catalogMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "catalog_init",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS users (
+         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+         username VARCHAR(32) NOT NULL,
+         display_name VARCHAR(64) NOT NULL,
+         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         UNIQUE KEY uq_users_username (username)
+       ) ${TABLE_OPTS}`,
+      `CREATE TABLE IF NOT EXISTS credentials (
+         user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+         password_hash VARCHAR(255) NOT NULL,
+         updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+       ) ${TABLE_OPTS}`,
+      // Only a SHA-256 of each refresh token is stored. family_id links a chain of
+      // rotations so presenting an already-rotated token revokes the whole chain.
+      `CREATE TABLE IF NOT EXISTS refresh_tokens (
+         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+         user_id BIGINT UNSIGNED NOT NULL,
+         token_hash CHAR(64) NOT NULL,
+         family_id CHAR(32) NOT NULL,
+         expires_at DATETIME(3) NOT NULL,
+         rotated_at DATETIME(3) NULL,
+         revoked_at DATETIME(3) NULL,
+         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         UNIQUE KEY uq_refresh_hash (token_hash),
+         KEY ix_refresh_family (family_id),
+         KEY ix_refresh_user (user_id)
+       ) ${TABLE_OPTS}`,
+      // The shard registry; a shard's id is its position in the configured URL
+      // lists (active shards first, then spares).
+      `CREATE TABLE IF NOT EXISTS shards (
+         id INT UNSIGNED NOT NULL PRIMARY KEY,
+         state VARCHAR(16) NOT NULL,
+         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+       ) ${TABLE_OPTS}`,
+      // The room directory: room → shard, epoch, state. Room ids are allocated here
+      // so they stay unique across shards and survive a move.
+      `CREATE TABLE IF NOT EXISTS room_directory (
+         room_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+         shard_id INT UNSIGNED NOT NULL,
+         epoch INT UNSIGNED NOT NULL DEFAULT 1,
+         state VARCHAR(16) NOT NULL,
+         kind VARCHAR(16) NOT NULL,
+         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         KEY ix_directory_shard (shard_id, state)
+       ) ${TABLE_OPTS}`,
+      // One direct room per unordered pair of users (user_lo < user_hi).
+      `CREATE TABLE IF NOT EXISTS direct_rooms (
+         user_lo BIGINT UNSIGNED NOT NULL,
+         user_hi BIGINT UNSIGNED NOT NULL,
+         room_id BIGINT UNSIGNED NOT NULL,
+         PRIMARY KEY (user_lo, user_hi)
+       ) ${TABLE_OPTS}`,
+      // user → rooms index for "my rooms". The shard's member table is the truth;
+      // listing re-checks membership there, so a stale index row never leaks a room.
+      `CREATE TABLE IF NOT EXISTS user_rooms (
+         user_id BIGINT UNSIGNED NOT NULL,
+         room_id BIGINT UNSIGNED NOT NULL,
+         joined_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         PRIMARY KEY (user_id, room_id),
+         KEY ix_user_rooms_room (room_id)
+       ) ${TABLE_OPTS}`,
+    ],
+  },
+];

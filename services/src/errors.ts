@@ -1,0 +1,86 @@
+// The one error catalog: every failure a client can see has a stable code, an HTTP
+// status and a title. Handlers throw AppError; the HTTP layer renders RFC 9457
+// problem+json and the socket layer renders an error ack from the same data.
+// Anything that is not an AppError is reported as CHAT_INTERNAL without details, so
+// no stack trace or SQL text ever reaches a client.
+
+export const ERROR_CATALOG = {
+  CHAT_VALIDATION_FAILED: { status: 400, title: "The request is invalid" },
+  CHAT_MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  CHAT_UNAUTHENTICATED: { status: 401, title: "Authentication is required" },
+  CHAT_INVALID_CREDENTIALS: { status: 401, title: "Username or password is wrong" },
+  CHAT_REFRESH_TOKEN_INVALID: { status: 401, title: "The refresh token is invalid, expired or revoked" },
+  CHAT_FORBIDDEN: { status: 403, title: "You are not allowed to do this" },
+  CHAT_NOT_A_MEMBER: { status: 403, title: "You are not a member of this room" },
+  CHAT_ROUTE_NOT_FOUND: { status: 404, title: "No such route" },
+  CHAT_USER_NOT_FOUND: { status: 404, title: "User not found" },
+  CHAT_ROOM_NOT_FOUND: { status: 404, title: "Room not found" },
+  CHAT_MESSAGE_NOT_FOUND: { status: 404, title: "Message not found" },
+  CHAT_USERNAME_TAKEN: { status: 409, title: "That username is taken" },
+  CHAT_ROOM_FULL: { status: 409, title: "The room has reached its member cap" },
+  CHAT_ROOM_NOT_JOINABLE: { status: 409, title: "This room cannot be joined or changed that way" },
+  CHAT_OWNER_CANNOT_LEAVE: { status: 409, title: "The owner cannot leave; transfer ownership or delete the room" },
+  CHAT_MESSAGE_DELETED: { status: 409, title: "The message was deleted" },
+  CHAT_PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
+  CHAT_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send application/json" },
+  CHAT_RATE_LIMITED: { status: 429, title: "Too many requests" },
+  CHAT_INTERNAL: { status: 500, title: "Internal error" },
+  CHAT_ROOM_UNAVAILABLE: { status: 503, title: "The room is being moved; retry shortly" },
+  CHAT_NOT_READY: { status: 503, title: "The service is not ready" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = "AppError";
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly extra: { issues?: FieldIssue[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(detail ?? ERROR_CATALOG[code].title);
+    this.status = ERROR_CATALOG[code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  instance?: string;
+  issues?: FieldIssue[];
+}
+
+export const problemType = (code: ErrorCode): string =>
+  `https://chatcluster.dev/problems/${code.toLowerCase().replace(/^chat_/, "").replaceAll("_", "-")}`;
+
+/** Converts anything thrown into a client-safe problem. Unknown errors lose all detail. */
+export function toProblem(err: unknown, instance?: string): Problem {
+  const e = err instanceof AppError ? err : new AppError("CHAT_INTERNAL");
+  const p: Problem = {
+    type: problemType(e.code),
+    title: ERROR_CATALOG[e.code].title,
+    status: e.status,
+    code: e.code,
+    detail: e.message,
+  };
+  if (instance) p.instance = instance;
+  if (e.extra.issues) p.issues = e.extra.issues;
+  return p;
+}
+
+/** The error shape of socket acks: same code and text as HTTP, no stack. */
+export function toAckError(err: unknown): { ok: false; error: { code: ErrorCode; status: number; detail: string } } {
+  const p = toProblem(err);
+  return { ok: false, error: { code: p.code, status: p.status, detail: p.detail } };
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

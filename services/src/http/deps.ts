@@ -1,0 +1,34 @@
+import type { AccountService } from "../accounts/service.js";
+import type { TokenService } from "../accounts/tokens.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { MessageService } from "../messages/service.js";
+import type { Metrics } from "../metrics.js";
+import type { ReadStateService } from "../readstate/service.js";
+import type { RoomService } from "../rooms/service.js";
+import type { RoomDirectory } from "../sharding/directory.js";
+import type { ShardSet } from "../sharding/shards.js";
+import type { Limiter } from "./ratelimit.js";
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, "ok" | string>;
+}
+
+/** Everything the HTTP layer needs; built by app.ts, stubbed in unit tests. */
+export interface HttpDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  tokens: TokenService;
+  accounts: AccountService;
+  rooms: RoomService;
+  messages: MessageService;
+  readState: ReadStateService;
+  directory: RoomDirectory;
+  shards: ShardSet;
+  limiters: { loginIp: Limiter; loginAccount: Limiter; registerIp: Limiter };
+  readiness: () => Promise<Readiness>;
+  /** Whether this instance serves the REST API (gateway role); health and metrics are always served. */
+  gateway: boolean;
+}

@@ -1,0 +1,112 @@
+// Shared request and response schemas. Request schemas validate; response schemas
+// exist for the OpenAPI document.
+import { z } from "zod";
+
+/** A positive integer id in a path or query string; rejects "1.5", "0x10", "1e3" and leading zeros. */
+export const idString = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, "must be a positive integer id")
+  .transform(Number)
+  .refine(Number.isSafeInteger, "out of range");
+
+export const seqString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,15})$/, "must be a non-negative integer")
+  .transform(Number)
+  .refine(Number.isSafeInteger, "out of range");
+
+export const idNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const seqNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const limitString = (max: number, def: number) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}$/, `must be an integer between 1 and ${max}`)
+    .transform(Number)
+    .refine((n) => n <= max, `must be at most ${max}`)
+    .optional()
+    .transform((n) => n ?? def);
+
+export const roomParams = z.object({ roomId: idString });
+export const messageParams = z.object({ roomId: idString, seq: seqString });
+
+export const clientMsgIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+
+export const emojiSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((s) => !/[\s\p{Cc}]/u.test(s), "must not contain spaces or control characters");
+
+export const roomNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((s) => !/[\p{Cc}]/u.test(s), "must not contain control characters");
+export const topicSchema = z.string().max(500);
+export const settingsSchema = z
+  .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .refine((o) => Object.keys(o).length <= 32, "at most 32 settings");
+
+// ---- responses (documentation) ----
+export const UserSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  createdAt: z.string(),
+});
+export const SessionSchema = z.object({
+  user: UserSchema,
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+  refreshExpiresIn: z.number().int(),
+});
+export const RoomSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(["public", "private", "direct"]),
+  name: z.string(),
+  topic: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  lastSeq: z.number().int(),
+  memberCount: z.number().int(),
+  createdBy: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  myRole: z.enum(["owner", "admin", "member"]).optional(),
+  lastReadSeq: z.number().int().optional(),
+  unread: z.number().int().optional(),
+});
+export const MemberSchema = z.object({
+  userId: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(["owner", "admin", "member"]),
+  joinedAt: z.string(),
+});
+export const ReactionSchema = z.object({ emoji: z.string(), count: z.number().int() });
+export const MessageSchema = z.object({
+  id: z.string(),
+  roomId: z.number().int(),
+  seq: z.number().int(),
+  senderId: z.number().int(),
+  body: z.string(),
+  parentSeq: z.number().int().nullable(),
+  mentions: z.array(z.object({ userId: z.number().int(), username: z.string() })),
+  clientMsgId: z.string().nullable(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  reactions: z.array(ReactionSchema),
+});
+export const HistorySchema = z.object({
+  messages: z.array(MessageSchema),
+  lastSeq: z.number().int(),
+  hasMore: z.boolean(),
+});

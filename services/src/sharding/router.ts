@@ -1,0 +1,114 @@
+// Routes room-scoped work to the room's shard. Writes run in one shard transaction
+// that first locks the room row *with the epoch the directory gave us*; if a move
+// flipped the epoch meanwhile the lock finds no row, we refresh the route and retry
+// once. This is the fence the online room move relies on.
+import { AppError } from "../errors.js";
+import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
+import type { Metrics } from "../metrics.js";
+import type { RoomDirectory, RoomRoute } from "./directory.js";
+import type { ShardSet } from "./shards.js";
+
+/** Thrown inside a shard transaction when the room's epoch no longer matches the route. */
+export class StaleRouteError extends Error {
+  override readonly name = "StaleRouteError";
+}
+
+export interface RoomRow {
+  id: number;
+  kind: "public" | "private" | "direct";
+  name: string;
+  topic: string;
+  settings: Record<string, unknown>;
+  seq: number;
+  epoch: number;
+  memberCount: number;
+  createdBy: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const ROOM_COLUMNS =
+  "id, kind, name, topic, settings, seq, epoch, member_count, created_by, created_at, updated_at";
+
+export function mapRoom(r: RowDataPacket): RoomRow {
+  let settings: Record<string, unknown> = {};
+  try {
+    settings = JSON.parse(String(r.settings)) as Record<string, unknown>;
+  } catch {
+    settings = {};
+  }
+  return {
+    id: Number(r.id),
+    kind: r.kind as RoomRow["kind"],
+    name: String(r.name),
+    topic: String(r.topic),
+    settings,
+    seq: Number(r.seq),
+    epoch: Number(r.epoch),
+    memberCount: Number(r.member_count),
+    createdBy: Number(r.created_by),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+export class RoomRouter {
+  constructor(
+    readonly directory: RoomDirectory,
+    readonly shards: ShardSet,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** The live route of a room, or CHAT_ROOM_NOT_FOUND. */
+  async route(roomId: number, fresh = false): Promise<RoomRoute> {
+    const route = await this.directory.lookup(roomId, { fresh });
+    if (!route || route.state === "deleted" || route.state === "creating") {
+      throw new AppError("CHAT_ROOM_NOT_FOUND");
+    }
+    return route;
+  }
+
+  async read<T>(roomId: number, fn: (pool: Pool, route: RoomRoute) => Promise<T>): Promise<T> {
+    const route = await this.route(roomId);
+    return fn(this.shards.pool(route.shardId), route);
+  }
+
+  /** Runs fn with the room row locked under the epoch fence, re-routing once if it moved. */
+  async write<T>(roomId: number, fn: (conn: PoolConnection, room: RoomRow, route: RoomRoute) => Promise<T>): Promise<T> {
+    return this.withFence(roomId, (route) =>
+      withTransaction(this.shards.pool(route.shardId), async (conn) => {
+        const room = await lockRoom(conn, route);
+        return fn(conn, room, route);
+      }),
+    );
+  }
+
+  /** Retries op once on a stale route with a fresh directory read; a second miss means a move is in flight. */
+  async withFence<T>(roomId: number, op: (route: RoomRoute) => Promise<T>): Promise<T> {
+    let route = await this.route(roomId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op(route);
+      } catch (err) {
+        if (!(err instanceof StaleRouteError)) throw err;
+        this.metrics.staleRoutes.inc();
+        this.directory.cache.delete(roomId);
+        if (attempt >= 2) throw new AppError("CHAT_ROOM_UNAVAILABLE");
+        route = await this.route(roomId, true);
+      }
+    }
+  }
+}
+
+/** Locks the room row if its epoch matches; StaleRouteError if moved, 404 if deleted. */
+export async function lockRoom(conn: PoolConnection, route: RoomRoute): Promise<RoomRow> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT ${ROOM_COLUMNS}, deleted_at FROM rooms WHERE id = ? FOR UPDATE`,
+    [route.roomId],
+  );
+  const r = rows[0];
+  if (!r) throw new StaleRouteError(`room ${route.roomId} is not on shard ${route.shardId}`);
+  if (r.deleted_at) throw new AppError("CHAT_ROOM_NOT_FOUND");
+  if (Number(r.epoch) !== route.epoch) throw new StaleRouteError(`room ${route.roomId} epoch changed`);
+  return mapRoom(r);
+}

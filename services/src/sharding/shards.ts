@@ -1,0 +1,43 @@
+// The set of shard pools this instance can reach, by shard id. A shard's id is its
+// position in CHAT_MYSQL_SHARD_URLS followed by CHAT_MYSQL_SPARE_URLS, so every
+// instance configured from the same lists agrees on ids.
+import { AppError } from "../errors.js";
+import { createPool, type Pool } from "../db/pool.js";
+
+export type ShardState = "active" | "spare" | "draining";
+
+export interface ShardInfo {
+  id: number;
+  configuredState: ShardState;
+  pool: Pool;
+}
+
+export class ShardSet {
+  readonly #shards = new Map<number, ShardInfo>();
+
+  static fromUrls(active: readonly string[], spare: readonly string[], poolSize: number): ShardSet {
+    const set = new ShardSet();
+    active.forEach((url, i) => set.add(i, "active", createPool(url, poolSize)));
+    spare.forEach((url, i) => set.add(active.length + i, "spare", createPool(url, poolSize)));
+    return set;
+  }
+
+  add(id: number, configuredState: ShardState, pool: Pool): void {
+    this.#shards.set(id, { id, configuredState, pool });
+  }
+
+  /** The pool for a shard; a directory entry naming an unknown shard is a routing failure, not a 500. */
+  pool(id: number): Pool {
+    const s = this.#shards.get(id);
+    if (!s) throw new AppError("CHAT_ROOM_UNAVAILABLE", `shard ${id} is not configured on this instance`);
+    return s.pool;
+  }
+
+  all(): ShardInfo[] {
+    return [...this.#shards.values()].sort((a, b) => a.id - b.id);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.all().map((s) => s.pool.end()));
+  }
+}
