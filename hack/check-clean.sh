@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib/common.sh"
 bad=0
 for f in "$CC_PIDS"/*.pid; do
   [[ -e "$f" ]] || continue
-  if kill -0 "$(cat "$f")" 2>/dev/null; then
+  if cc_alive "$(cat "$f")"; then
     echo "left running: $(basename "$f" .pid) (pid $(cat "$f"))"
     bad=1
   fi

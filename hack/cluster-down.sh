@@ -17,14 +17,49 @@ for arg in "$@"; do
   esac
 done
 
+# alive PID: running and not a zombie. Processes started by cluster-up outlive it and are
+# re-parented to pid 1, which reaps exited children only after a second or two; a zombie has
+# already closed its sockets, so it counts as stopped.
+alive() {
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) && [[ -n "$stat" && "$stat" != Z* ]]
+}
+
+# stop NAME...: TERM the process groups of NAMEs together, wait up to 20s, then KILL.
+stop() {
+  local name pid t i
+  local -A pids=()
+  t=$(cc_now)
+  for name in "$@"; do
+    if [[ -f "$CC_PIDS/$name.pid" ]] && pid=$(cat "$CC_PIDS/$name.pid") && alive "$pid"; then
+      pids[$name]=$pid
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    else
+      rm -f "$CC_PIDS/$name.pid"
+      printf '==> %-34s not running\n' "stop $name"
+    fi
+  done
+  for name in "$@"; do
+    [[ -n "${pids[$name]:-}" ]] || continue
+    pid=${pids[$name]}
+    for ((i = 0; i < 200; i++)); do
+      alive "$pid" || break
+      sleep 0.1
+    done
+    if alive "$pid"; then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      printf '==> %-34s killed after 20s (pid %s)\n' "stop $name" "$pid"
+    else
+      printf '==> %-34s ok (%ss)\n' "stop $name" "$(($(cc_now) - t))"
+    fi
+    rm -f "$CC_PIDS/$name.pid"
+  done
+}
+
 T0=$(cc_now)
-for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
-  if [[ -f "$CC_PIDS/$name.pid" ]]; then
-    cc_step "stop $name" "$CC_LOGS/cluster-down.log" "kill -- -\$(cat $CC_PIDS/$name.pid)" cc_stop "$name"
-  else
-    cc_skip "stop $name" "not running"
-  fi
-done
+stop kwok kube-scheduler kube-controller-manager # clients of the apiserver: together
+stop kube-apiserver
+stop etcd
 
 ports=("$CC_KWOK_PORT" "$CC_SCHEDULER_PORT" "$CC_KCM_PORT" "$CC_APISERVER_PORT" "$CC_ETCD_PORT" "$CC_ETCD_PEER_PORT")
 ports_free() {

@@ -119,7 +119,7 @@ launch() {
   local name="$1" port="$2"
   shift 2
   if cc_running "$name"; then
-    cc_skip "start $name" "pid $(cat "$CC_PIDS/$name.pid")"
+    printf '==> %-34s running (pid %s)\n' "start $name" "$(cat "$CC_PIDS/$name.pid")"
     return 0
   fi
   if ! cc_port_free "$port"; then
@@ -144,6 +144,8 @@ if cc_running etcd || cc_port_free "$CC_ETCD_PEER_PORT"; then :; else
   echo "==> etcd peer port 127.0.0.1:$CC_ETCD_PEER_PORT is taken by another process" >&2
   exit 1
 fi
+# --unsafe-no-fsync (as envtest does): a throw-away dev/test store; a power cut may lose the
+# last writes, a normal stop does not.
 launch etcd "$CC_ETCD_PORT" "$CC_BIN/etcd" \
   --name=chatcluster \
   --data-dir="$ETCD_DATA" \
@@ -213,6 +215,11 @@ launch kube-scheduler "$CC_SCHEDULER_PORT" "$CC_BIN/kube-scheduler" \
 cc_wait kube-scheduler 60 "$CC_LOGS/kube-scheduler.log" probe_secure "$CC_SCHEDULER_PORT"
 
 # kwok loads no Stage by itself: hack/kwok/stages.yaml carries kwokctl's defaults (+ volumes).
+# Each kwok process holds the node Leases under a new random identity; a fresh kwok would wait
+# for the previous process's Leases to expire (40s) before it drives any Pod, so drop them first.
+if ! cc_running kwok; then
+  "${KUBECTL[@]}" -n kube-node-lease delete lease "${NODES[@]}" --ignore-not-found >>"$CC_LOGS/cluster-objects.log" 2>&1
+fi
 launch kwok "$CC_KWOK_PORT" "$CC_BIN/kwok" \
   --kubeconfig="$KUBECONFIG_ADMIN" \
   --config="$CC_REPO/hack/kwok/stages.yaml" \
@@ -260,7 +267,17 @@ apply_objects() {
 cc_step "nodes + storage class" "$CC_LOGS/cluster-objects.log" "kubectl --kubeconfig=$KUBECONFIG_ADMIN get nodes" \
   apply_objects
 nodes_ready() { "${KUBECTL[@]}" wait --for=condition=Ready node -l type=kwok --timeout=2s; }
+# leases_fresh: every node Lease was renewed in the last 30s (kwok heartbeats, as a kubelet would).
+leases_fresh() {
+  local now n t
+  now=$(date +%s)
+  for n in "${NODES[@]}"; do
+    t=$("${KUBECTL[@]}" -n kube-node-lease get lease "$n" -o jsonpath='{.spec.renewTime}') && [[ -n "$t" ]] &&
+      ((now - $(date -d "$t" +%s) < 30)) || return 1
+  done
+}
 default_sa() { "${KUBECTL[@]}" -n default get serviceaccount default; }
+cc_wait "node leases renewed by kwok" 60 "$CC_LOGS/kwok.log" leases_fresh
 cc_wait "nodes Ready" 60 "$CC_LOGS/kwok.log" nodes_ready
 cc_wait "default service account" 60 "$CC_LOGS/kube-controller-manager.log" default_sa
 

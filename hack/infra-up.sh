@@ -191,6 +191,23 @@ mysql_flags=(
   --key-buffer-size=8M --aria-pagecache-buffer-size=8M --query-cache-size=0
   --max-connections=300 --max-allowed-packet=64M
 )
+# mariadb-install-db takes 2-4s per datadir on this machine, so it runs once per MariaDB version into a
+# cached template; each new datadir is a copy of it (a fresh datadir holds nothing instance-specific).
+mysql_template="$CC_CACHE/mariadb-datadir-$(mariadbd --version | awk '{print $3}')"
+mysql_make_template() {
+  rm -rf "$mysql_template"
+  mkdir -p "$mysql_template"
+  mariadb-install-db --no-defaults --datadir="$mysql_template" --user=root \
+    --auth-root-authentication-method=normal --skip-test-db
+  touch "$mysql_template/.cc-initialized"
+}
+mysql_new_datadir() {
+  local dd="$1"
+  rm -rf "$dd" "$dd.tmp"
+  mkdir -p "$(dirname "$dd")"
+  cp -a "$mysql_template" "$dd.tmp" # the copy carries the .cc-initialized marker: rename only when whole
+  mv "$dd.tmp" "$dd"
+}
 mysql_names=()
 mysql_ports=()
 while read -r name port role; do
@@ -203,12 +220,11 @@ while read -r name port role; do
     already "$name" "$port"
   else
     if [[ ! -f "$dd/.cc-initialized" ]]; then
-      rm -rf "$dd"
-      mkdir -p "$dd"
-      cc_step "init $name" "$log" "delete $dd and retry; the log above has mariadb-install-db's error" \
-        mariadb-install-db --no-defaults --datadir="$dd" --user=root \
-        --auth-root-authentication-method=normal --skip-test-db
-      touch "$dd/.cc-initialized"
+      if [[ ! -f "$mysql_template/.cc-initialized" ]]; then
+        cc_step "init mariadb datadir template" "$CC_LOGS/mariadb-install-db.log" \
+          "delete $mysql_template and retry; the log above has mariadb-install-db's error" mysql_make_template
+      fi
+      cc_step "init $name" "$log" "delete $dd and retry" mysql_new_datadir "$dd"
     fi
     cc_start "$name" "$log" mariadbd --no-defaults "${mysql_flags[@]}" \
       --datadir="$dd" --port="$port" --socket="$dd/mysqld.sock" --pid-file="$dd/mysqld.pid"

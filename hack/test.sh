@@ -11,7 +11,7 @@ timing() { printf '%-28s %4ss\n' "$1" "$2" >>"$CC_LOGS/test-timings.txt"; }
 anything_running() {
   local f
   for f in "$CC_PIDS"/*.pid; do
-    [[ -e "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && return 0
+    [[ -e "$f" ]] && cc_alive "$(cat "$f")" && return 0
   done
   return 1
 }

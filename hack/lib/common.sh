@@ -55,9 +55,17 @@ cc_start() {
   echo $! >"$CC_PIDS/$name.pid"
 }
 
+# cc_alive PID: the process exists and is not a zombie (pid 1 here reaps exited
+# orphans a second or two late, and kill -0 succeeds on a zombie).
+cc_alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n "$st" && "$st" != Z* ]]
+}
+
 cc_running() {
   local f="$CC_PIDS/$1.pid"
-  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+  [[ -f "$f" ]] && cc_alive "$(cat "$f")"
 }
 
 # cc_stop NAME: TERM the process group, wait up to 20s, then KILL.
@@ -65,10 +73,10 @@ cc_stop() {
   local name="$1" f="$CC_PIDS/$1.pid" pid i
   [[ -f "$f" ]] || return 0
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if cc_alive "$pid"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 200); do
-      kill -0 "$pid" 2>/dev/null || break
+      cc_alive "$pid" || break
       sleep 0.1
     done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true

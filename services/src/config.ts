@@ -88,7 +88,12 @@ export type Config = Readonly<{
   port: number;
   instanceId: string;
   logLevel: z.infer<typeof schema>["CHAT_LOG_LEVEL"];
-  mysql: Readonly<{ catalogUrl: string; shardUrls: readonly string[]; spareUrls: readonly string[]; poolSize: number }>;
+  mysql: Readonly<{
+    catalogUrl: string;
+    shardUrls: readonly string[];
+    spareUrls: readonly string[];
+    poolSize: number;
+  }>;
   redis: Readonly<{ url: string; prefix: string }>;
   auth: Readonly<{
     jwtSecret: string;

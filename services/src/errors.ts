@@ -19,7 +19,10 @@ export const ERROR_CATALOG = {
   CHAT_USERNAME_TAKEN: { status: 409, title: "That username is taken" },
   CHAT_ROOM_FULL: { status: 409, title: "The room has reached its member cap" },
   CHAT_ROOM_NOT_JOINABLE: { status: 409, title: "This room cannot be joined or changed that way" },
-  CHAT_OWNER_CANNOT_LEAVE: { status: 409, title: "The owner cannot leave; transfer ownership or delete the room" },
+  CHAT_OWNER_CANNOT_LEAVE: {
+    status: 409,
+    title: "The owner cannot leave; transfer ownership or delete the room",
+  },
   CHAT_MESSAGE_DELETED: { status: 409, title: "The message was deleted" },
   CHAT_PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   CHAT_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Send application/json" },
@@ -60,7 +63,10 @@ export interface Problem {
 }
 
 export const problemType = (code: ErrorCode): string =>
-  `https://chatcluster.dev/problems/${code.toLowerCase().replace(/^chat_/, "").replaceAll("_", "-")}`;
+  `https://chatcluster.dev/problems/${code
+    .toLowerCase()
+    .replace(/^chat_/, "")
+    .replaceAll("_", "-")}`;
 
 /** Converts anything thrown into a client-safe problem. Unknown errors lose all detail. */
 export function toProblem(err: unknown, instance?: string): Problem {
@@ -78,7 +84,10 @@ export function toProblem(err: unknown, instance?: string): Problem {
 }
 
 /** The error shape of socket acks: same code and text as HTTP, no stack. */
-export function toAckError(err: unknown): { ok: false; error: { code: ErrorCode; status: number; detail: string } } {
+export function toAckError(err: unknown): {
+  ok: false;
+  error: { code: ErrorCode; status: number; detail: string };
+} {
   const p = toProblem(err);
   return { ok: false, error: { code: p.code, status: p.status, detail: p.detail } };
 }

@@ -70,7 +70,7 @@ describe("LeaderElector", () => {
     let t = 0;
     const a = new LeaderElector(store, "op", "ns", "a", timing, () => t);
     const b = new LeaderElector(store, "op", "ns", "b", timing, () => t);
-    const sleep = async () => {};
+    const sleep = () => new Promise<void>((r) => setTimeout(r, 1));
     let started = false;
     const run = a.run(() => {
       started = true;

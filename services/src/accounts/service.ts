@@ -1,6 +1,7 @@
 // Accounts: registration, login, rotating refresh tokens, profile, lookup.
-import { AppError } from "../errors.js";
+
 import { isDuplicateKey, type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
+import { AppError } from "../errors.js";
 import type { PasswordHasher } from "./passwords.js";
 import { passwordProblem } from "./rules.js";
 import { hashToken, newFamilyId, newOpaqueToken, type TokenService } from "./tokens.js";
@@ -36,9 +37,16 @@ export class AccountService {
     private readonly refreshTtlSeconds: number,
   ) {}
 
-  async register(input: { username: string; password: string; displayName?: string | undefined }): Promise<Session> {
+  async register(input: {
+    username: string;
+    password: string;
+    displayName?: string | undefined;
+  }): Promise<Session> {
     const why = passwordProblem(input.password, input.username);
-    if (why) throw new AppError("CHAT_VALIDATION_FAILED", `password ${why}`, { issues: [{ path: "password", message: why }] });
+    if (why)
+      throw new AppError("CHAT_VALIDATION_FAILED", `password ${why}`, {
+        issues: [{ path: "password", message: why }],
+      });
     const hash = await this.hasher.hash(input.password);
     let userId: number;
     try {

@@ -41,7 +41,8 @@ export class TokenService {
         audience: AUDIENCE,
       });
       const userId = Number(payload.sub);
-      if (payload.typ !== "access" || !Number.isSafeInteger(userId) || userId <= 0) throw new Error("bad claims");
+      if (payload.typ !== "access" || !Number.isSafeInteger(userId) || userId <= 0)
+        throw new Error("bad claims");
       return { userId, username: String(payload.name ?? "") };
     } catch (err) {
       const detail =

@@ -34,14 +34,21 @@ export function planPartitions(
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
   const bounds = existing.map(partitionUpperBound).filter((d): d is Date => d !== null);
-  const highest = bounds.reduce((a, b) => (b > a ? b : a), new Date(0));
+  const highest = new Date(Math.max(0, ...bounds.map((d) => d.getTime())));
   const create: PartitionPlan["create"] = [];
-  for (let i = 0; i <= aheadMonths; i++) {
-    const start = monthStart(y, m + i);
-    const bound = monthStart(y, m + i + 1);
+  // Months are only carved off p_future, above the highest existing bound, and without
+  // skipping any month since then (a long-stopped worker catches up month by month).
+  // A table that has never been split starts at the current month.
+  const thisMonth = monthStart(y, m);
+  const yearAgo = monthStart(y, m - 12);
+  let start = highest >= yearAgo && highest < thisMonth ? highest : thisMonth;
+  if (highest > start) start = highest;
+  const last = monthStart(y, m + aheadMonths);
+  while (start <= last) {
+    const bound = monthStart(start.getUTCFullYear(), start.getUTCMonth() + 1);
     const name = fmtName(start);
-    // Only split above the highest existing bound: REORGANIZE can only carve p_future.
     if (!have.has(name) && bound > highest) create.push({ name, lessThan: fmtBound(bound) });
+    start = bound;
   }
   const drop: string[] = [];
   if (retentionMonths > 0) {

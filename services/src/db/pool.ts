@@ -1,6 +1,11 @@
 // mysql2 pools. Every connection speaks utf8mb4 and UTC so Korean text and
 // timestamps survive the round trip identically on MySQL 8.4 and MariaDB 10.11.
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
+import mysql, {
+  type Pool,
+  type PoolConnection,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from "mysql2/promise";
 
 export type { Pool, PoolConnection, ResultSetHeader, RowDataPacket };
 export type Queryable = Pick<Pool, "query" | "execute">;

@@ -59,7 +59,9 @@ function parsePart<S extends z.ZodType>(schema: S | undefined, value: unknown, w
   if (!r.success) {
     const issues = zodIssues(r.error, where);
     const first = issues[0];
-    throw new AppError("CHAT_VALIDATION_FAILED", first ? `${first.path}: ${first.message}` : undefined, { issues });
+    throw new AppError("CHAT_VALIDATION_FAILED", first ? `${first.path}: ${first.message}` : undefined, {
+      issues,
+    });
   }
   return r.data;
 }
@@ -88,12 +90,22 @@ export class Api {
     private readonly adminToken: string,
   ) {}
 
-  add<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, B extends z.ZodType = z.ZodUnknown>(
-    def: RouteDef<P, Q, B>,
-  ): void {
+  add<
+    P extends z.ZodType = z.ZodUnknown,
+    Q extends z.ZodType = z.ZodUnknown,
+    B extends z.ZodType = z.ZodUnknown,
+  >(def: RouteDef<P, Q, B>): void {
     const errors = new Set<ErrorCode>(def.errors ?? []);
     if (def.params || def.query || def.body) errors.add("CHAT_VALIDATION_FAILED");
-    if (def.body) ["CHAT_MALFORMED_JSON", "CHAT_PAYLOAD_TOO_LARGE", "CHAT_UNSUPPORTED_MEDIA_TYPE"].forEach((c) => errors.add(c as ErrorCode));
+    if (def.body) {
+      for (const c of [
+        "CHAT_MALFORMED_JSON",
+        "CHAT_PAYLOAD_TOO_LARGE",
+        "CHAT_UNSUPPORTED_MEDIA_TYPE",
+      ] as const) {
+        errors.add(c);
+      }
+    }
     if (def.auth !== "none") errors.add("CHAT_UNAUTHENTICATED");
     this.docs.push({
       method: def.method,

@@ -25,7 +25,11 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
       // Route templates (not raw URLs) keep label cardinality bounded.
       const route = (req.route?.path as string | undefined) ?? "unmatched";
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      d.metrics.httpRequests.inc({ route, method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` });
+      d.metrics.httpRequests.inc({
+        route,
+        method: req.method,
+        status: `${Math.floor(res.statusCode / 100)}xx`,
+      });
       d.metrics.httpDuration.observe({ route, method: req.method }, seconds);
     });
     next();

@@ -12,7 +12,8 @@ const toSchema = (s: z.ZodType): Json => {
   return rest;
 };
 
-export const toOpenApiPath = (expressPath: string): string => expressPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+export const toOpenApiPath = (expressPath: string): string =>
+  expressPath.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 
 function parameters(doc: RouteDoc): Json[] {
   const out: Json[] = [];
@@ -23,7 +24,12 @@ function parameters(doc: RouteDoc): Json[] {
     if (!schema) continue;
     const js = toSchema(schema) as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, prop] of Object.entries(js.properties ?? {})) {
-      out.push({ name, in: where, required: where === "path" || (js.required ?? []).includes(name), schema: prop });
+      out.push({
+        name,
+        in: where,
+        required: where === "path" || (js.required ?? []).includes(name),
+        schema: prop,
+      });
     }
   }
   return out;
@@ -36,8 +42,12 @@ export function buildOpenApi(docs: readonly RouteDoc[], info: { version: string 
     paths[p] ??= {};
     const responses: Record<string, Json> = {};
     const ok: Json = { description: d.response.description };
-    if (d.response.schema) ok.content = { [d.response.contentType ?? "application/json"]: { schema: toSchema(d.response.schema) } };
-    else if (d.response.contentType) ok.content = { [d.response.contentType]: { schema: { type: "string" } } };
+    if (d.response.schema)
+      ok.content = {
+        [d.response.contentType ?? "application/json"]: { schema: toSchema(d.response.schema) },
+      };
+    else if (d.response.contentType)
+      ok.content = { [d.response.contentType]: { schema: { type: "string" } } };
     responses[String(d.response.status)] = ok;
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of d.errors) {
@@ -60,7 +70,8 @@ export function buildOpenApi(docs: readonly RouteDoc[], info: { version: string 
     if (d.auth === "user") op.security = [{ bearerAuth: [] }];
     if (d.auth === "admin") op.security = [{ adminToken: [] }];
     if (d.auth === "none") op.security = [];
-    if (d.body) op.requestBody = { required: true, content: { "application/json": { schema: toSchema(d.body) } } };
+    if (d.body)
+      op.requestBody = { required: true, content: { "application/json": { schema: toSchema(d.body) } } };
     paths[p][d.method] = op;
   }
   return {
@@ -91,7 +102,10 @@ export function buildOpenApi(docs: readonly RouteDoc[], info: { version: string 
             instance: { type: "string" },
             issues: {
               type: "array",
-              items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+              items: {
+                type: "object",
+                properties: { path: { type: "string" }, message: { type: "string" } },
+              },
             },
           },
         },

@@ -1,18 +1,18 @@
 // Messages: send, edit, delete (tombstone), reactions, history and sync.
 // Sends go through the shard's ShardWriter; everything else is a fenced room write.
 import type { AccountService } from "../accounts/service.js";
+import type { RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { EventSink } from "../events.js";
-import type { RowDataPacket } from "../db/pool.js";
 import type { Metrics } from "../metrics.js";
 import type { HistoryPage, Mention, MessageDto, ReactionCount } from "../realtime/protocol.js";
+import { can } from "../rooms/permissions.js";
 import type { RoomService } from "../rooms/service.js";
 import { writeOutbox } from "../rooms/service.js";
-import { can } from "../rooms/permissions.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { loadMessage, loadMessages, loadReactions, MESSAGE_COLUMNS } from "./dto.js";
 import { parseMentions } from "./mentions.js";
-import { ShardWriter, type SendResult } from "./writer.js";
+import { type SendResult, ShardWriter } from "./writer.js";
 
 export const HISTORY_MAX_LIMIT = 200;
 
@@ -102,7 +102,8 @@ export class MessageService {
       const r = rows[0];
       if (!r) throw new AppError("CHAT_MESSAGE_NOT_FOUND");
       if (r.deleted_at) throw new AppError("CHAT_MESSAGE_DELETED");
-      if (Number(r.sender_id) !== userId) throw new AppError("CHAT_FORBIDDEN", "only the author can edit a message");
+      if (Number(r.sender_id) !== userId)
+        throw new AppError("CHAT_FORBIDDEN", "only the author can edit a message");
       await conn.query(
         "UPDATE messages SET body = ?, mentions = ?, edited_at = CURRENT_TIMESTAMP(3) WHERE room_id = ? AND seq = ?",
         [body, JSON.stringify(mentions), roomId, seq],
@@ -136,13 +137,25 @@ export class MessageService {
         "UPDATE messages SET body = '', mentions = '[]', deleted_at = ?, deleted_by = ? WHERE room_id = ? AND seq = ?",
         [at, userId, roomId, seq],
       );
-      await writeOutbox(conn, roomId, "message.deleted", { roomId, seq, by: userId, deletedAt: at.toISOString() });
+      await writeOutbox(conn, roomId, "message.deleted", {
+        roomId,
+        seq,
+        by: userId,
+        deletedAt: at.toISOString(),
+      });
       return at.toISOString();
     });
-    if (deletedAt) this.sink.toRoom(roomId, "message:deleted", { roomId, seq, id: `${roomId}:${seq}`, deletedAt });
+    if (deletedAt)
+      this.sink.toRoom(roomId, "message:deleted", { roomId, seq, id: `${roomId}:${seq}`, deletedAt });
   }
 
-  async react(userId: number, roomId: number, seq: number, emoji: string, add: boolean): Promise<ReactionCount[]> {
+  async react(
+    userId: number,
+    roomId: number,
+    seq: number,
+    emoji: string,
+    add: boolean,
+  ): Promise<ReactionCount[]> {
     await this.rooms.requireMember(roomId, userId);
     const { changed, reactions } = await this.router.write(roomId, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(
@@ -153,21 +166,22 @@ export class MessageService {
       if (!r) throw new AppError("CHAT_MESSAGE_NOT_FOUND");
       if (r.deleted_at && add) throw new AppError("CHAT_MESSAGE_DELETED");
       const [res] = add
-        ? await conn.query("INSERT IGNORE INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)", [
-            roomId,
-            seq,
-            emoji,
-            userId,
-          ])
-        : await conn.query("DELETE FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?", [
-            roomId,
-            seq,
-            emoji,
-            userId,
-          ]);
+        ? await conn.query(
+            "INSERT IGNORE INTO reactions (room_id, seq, emoji, user_id) VALUES (?, ?, ?, ?)",
+            [roomId, seq, emoji, userId],
+          )
+        : await conn.query(
+            "DELETE FROM reactions WHERE room_id = ? AND seq = ? AND emoji = ? AND user_id = ?",
+            [roomId, seq, emoji, userId],
+          );
       const changed = (res as { affectedRows: number }).affectedRows > 0;
       if (changed) {
-        await writeOutbox(conn, roomId, add ? "reaction.added" : "reaction.removed", { roomId, seq, emoji, userId });
+        await writeOutbox(conn, roomId, add ? "reaction.added" : "reaction.removed", {
+          roomId,
+          seq,
+          emoji,
+          userId,
+        });
       }
       const reactions = (await loadReactions(conn, roomId, [seq])).get(seq) ?? [];
       return { changed, reactions };
@@ -187,20 +201,27 @@ export class MessageService {
   async history(
     userId: number,
     roomId: number,
-    q: { before?: number | undefined; after?: number | undefined; limit: number },
+    q: { before?: number | undefined; after?: number | undefined; limit: number; parentSeq?: number | undefined },
   ): Promise<HistoryPage> {
     const ctx = await this.rooms.requireMember(roomId, userId);
     const limit = Math.min(Math.max(q.limit, 1), HISTORY_MAX_LIMIT);
+    // parentSeq narrows the page to one thread's replies.
+    const thread = q.parentSeq !== undefined ? "AND parent_seq = ? " : "";
+    const threadArgs = q.parentSeq !== undefined ? [q.parentSeq] : [];
     let messages: MessageDto[];
     if (q.after !== undefined) {
       const extra = q.before !== undefined ? "AND seq > ? AND seq < ?" : "AND seq > ?";
       const args = q.before !== undefined ? [q.after, q.before] : [q.after];
-      messages = await loadMessages(ctx.pool, roomId, extra, args, "ASC", limit + 1);
+      messages = await loadMessages(ctx.pool, roomId, thread + extra, [...threadArgs, ...args], "ASC", limit + 1);
     } else {
       const extra = q.before !== undefined ? "AND seq < ?" : "";
-      const args = q.before !== undefined ? [q.before] : [];
-      const rows = await loadMessages(ctx.pool, roomId, extra, args, "DESC", limit + 1);
-      return { messages: rows.slice(0, limit).reverse(), lastSeq: ctx.room.seq, hasMore: rows.length > limit };
+      const args = [...threadArgs, ...(q.before !== undefined ? [q.before] : [])];
+      const rows = await loadMessages(ctx.pool, roomId, thread + extra, args, "DESC", limit + 1);
+      return {
+        messages: rows.slice(0, limit).reverse(),
+        lastSeq: ctx.room.seq,
+        hasMore: rows.length > limit,
+      };
     }
     const hasMore = messages.length > limit;
     return { messages: messages.slice(0, limit), lastSeq: ctx.room.seq, hasMore };

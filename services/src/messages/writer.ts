@@ -8,8 +8,15 @@
 //      and is the epoch fence: 0 rows means the room moved → StaleRouteError;
 //   3. re-check membership under that lock (kicks take the same lock);
 //   4. insert the message, the dedup record and the outbox row; commit.
+
+import {
+  isDuplicateKey,
+  type Pool,
+  type PoolConnection,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from "../db/pool.js";
 import { AppError } from "../errors.js";
-import { isDuplicateKey, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from "../db/pool.js";
 import type { Mention, MessageDto } from "../realtime/protocol.js";
 import type { RoomRoute } from "../sharding/directory.js";
 import { StaleRouteError } from "../sharding/router.js";
@@ -124,9 +131,13 @@ export class ShardWriter {
   }
 
   async #explainNoRoom(conn: PoolConnection, route: RoomRoute): Promise<never> {
-    const [rows] = await conn.query<RowDataPacket[]>("SELECT epoch, deleted_at FROM rooms WHERE id = ?", [route.roomId]);
+    const [rows] = await conn.query<RowDataPacket[]>("SELECT epoch, deleted_at FROM rooms WHERE id = ?", [
+      route.roomId,
+    ]);
     const r = rows[0];
     if (r?.deleted_at) throw new AppError("CHAT_ROOM_NOT_FOUND");
-    throw new StaleRouteError(`room ${route.roomId} is not at epoch ${route.epoch} on shard ${route.shardId}`);
+    throw new StaleRouteError(
+      `room ${route.roomId} is not at epoch ${route.epoch} on shard ${route.shardId}`,
+    );
   }
 }

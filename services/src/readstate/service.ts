@@ -1,7 +1,8 @@
 // Read state: one last-read marker per user per room. Markers only move forward and
 // never past the room's last seq; unread = last seq − marker.
-import type { EventSink } from "../events.js";
+
 import type { RowDataPacket } from "../db/pool.js";
+import type { EventSink } from "../events.js";
 import type { RoomService } from "../rooms/service.js";
 import type { RoomRouter } from "../sharding/router.js";
 
@@ -28,7 +29,8 @@ export class ReadStateService {
       const lastReadSeq = Number(rows[0]?.last_read_seq ?? 0);
       return { lastReadSeq, unread: Math.max(0, room.seq - lastReadSeq), advanced: lastReadSeq === target };
     });
-    if (out.advanced) this.sink.toRoom(roomId, "read:updated", { roomId, userId, lastReadSeq: out.lastReadSeq });
+    if (out.advanced)
+      this.sink.toRoom(roomId, "read:updated", { roomId, userId, lastReadSeq: out.lastReadSeq });
     return { lastReadSeq: out.lastReadSeq, unread: out.unread };
   }
 }

@@ -10,7 +10,10 @@ interface LocalSocket {
   status: "online" | "away";
 }
 
-export function aggregate(fields: Record<string, string>, nowMs: number): { status: PresenceStatus; expired: string[] } {
+export function aggregate(
+  fields: Record<string, string>,
+  nowMs: number,
+): { status: PresenceStatus; expired: string[] } {
   let online = false;
   let away = false;
   const expired: string[] = [];

@@ -105,7 +105,10 @@ export interface ClientToServerEvents {
     p: { roomId: number; body: string; clientMsgId?: string; parentSeq?: number },
     ack: AckFn<{ id: string; seq: number; duplicate: boolean; message: MessageDto }>,
   ) => void;
-  "message:edit": (p: { roomId: number; seq: number; body: string }, ack: AckFn<{ message: MessageDto }>) => void;
+  "message:edit": (
+    p: { roomId: number; seq: number; body: string },
+    ack: AckFn<{ message: MessageDto }>,
+  ) => void;
   "message:delete": (p: { roomId: number; seq: number }, ack: AckFn<Record<never, never>>) => void;
   "reaction:add": (
     p: { roomId: number; seq: number; emoji: string },
@@ -115,7 +118,10 @@ export interface ClientToServerEvents {
     p: { roomId: number; seq: number; emoji: string },
     ack: AckFn<{ reactions: ReactionCount[] }>,
   ) => void;
-  "read:mark": (p: { roomId: number; seq: number }, ack: AckFn<{ lastReadSeq: number; unread: number }>) => void;
+  "read:mark": (
+    p: { roomId: number; seq: number },
+    ack: AckFn<{ lastReadSeq: number; unread: number }>,
+  ) => void;
   typing: (p: { roomId: number }, ack?: AckFn<Record<never, never>>) => void;
   /** Everything after afterSeq, ascending; call on reconnect and whenever a seq gap is seen. */
   sync: (p: { roomId: number; afterSeq: number; limit?: number }, ack: AckFn<HistoryPage>) => void;

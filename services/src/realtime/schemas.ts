@@ -22,7 +22,11 @@ export const clientEventSchemas = {
   "reaction:remove": reaction,
   "read:mark": z.strictObject({ roomId: idNumber, seq: seqNumber }),
   typing: room,
-  sync: z.strictObject({ roomId: idNumber, afterSeq: seqNumber, limit: z.number().int().min(1).max(200).optional() }),
+  sync: z.strictObject({
+    roomId: idNumber,
+    afterSeq: seqNumber,
+    limit: z.number().int().min(1).max(200).optional(),
+  }),
   "presence:set": z.strictObject({ status: z.enum(["online", "away"]) }),
   "presence:subscribe": z.strictObject({ userIds: z.array(idNumber).min(1).max(200) }),
 } as const satisfies Record<keyof ClientToServerEvents, z.ZodType>;

@@ -1,9 +1,10 @@
 // Socket handlers. Every event is validated, authorized and answered with an ack
 // ({ok:true,...} or {ok:false,error}); no handler can throw past this file, so a
 // malformed packet never crashes the process.
-import type { Server, Socket } from "socket.io";
+
 import type { RateLimiterRedis } from "rate-limiter-flexible";
 import { RateLimiterRes } from "rate-limiter-flexible";
+import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 import type { AccessClaims, TokenService } from "../accounts/tokens.js";
 import { AppError, toAckError } from "../errors.js";
@@ -13,7 +14,6 @@ import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
 import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
-import { roomDto } from "../rooms/dto.js";
 import type { Presence } from "./presence.js";
 import type { ClientToServerEvents, ServerToClientEvents } from "./protocol.js";
 import { clientEventSchemas } from "./schemas.js";
@@ -21,7 +21,12 @@ import { clientEventSchemas } from "./schemas.js";
 export interface SocketData {
   user: AccessClaims;
 }
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ChatServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface RealtimeDeps {
@@ -42,18 +47,30 @@ type Handler<E extends keyof typeof clientEventSchemas> = (
 
 export const presenceChannel = (userId: number): string => `presence:${userId}`;
 
-export function attachRealtime(io: ChatServer, d: RealtimeDeps): void {
+export interface RealtimeHandle {
+  /** Stops presence bookkeeping before this node's sockets are dropped on shutdown. */
+  beginShutdown(): Promise<void>;
+}
+
+export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle {
+  let stopping = false;
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const header = socket.handshake.headers.authorization;
     const token =
-      typeof auth?.token === "string" ? auth.token : typeof header === "string" ? header.replace(/^Bearer\s+/i, "") : "";
+      typeof auth?.token === "string"
+        ? auth.token
+        : typeof header === "string"
+          ? header.replace(/^Bearer\s+/i, "")
+          : "";
     try {
       if (!token) throw new AppError("CHAT_UNAUTHENTICATED");
       socket.data.user = await d.tokens.verifyAccess(token);
       next();
     } catch (err) {
-      const e = new Error(err instanceof AppError ? err.message : "authentication failed") as Error & { data?: unknown };
+      const e = new Error(err instanceof AppError ? err.message : "authentication failed") as Error & {
+        data?: unknown;
+      };
       e.data = toAckError(err instanceof AppError ? err : new AppError("CHAT_UNAUTHENTICATED")).error;
       next(e);
     }
@@ -70,6 +87,9 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): void {
 
     socket.on("disconnect", () => {
       d.metrics.socketsConnected.dec();
+      // On shutdown Presence.stop() already removed this node's sockets, and Redis
+      // is about to close: publishing now would only fail.
+      if (stopping) return;
       void d.presence
         .remove(userId, socket.id)
         .then((status) => io.to(presenceChannel(userId)).emit("presence", { userId, status }))
@@ -77,37 +97,40 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): void {
     });
 
     const on = <E extends keyof typeof clientEventSchemas>(event: E, fn: Handler<E>): void => {
-      (socket as unknown as { on: (e: string, l: (...a: unknown[]) => void) => void }).on(event, (...args) => {
-        const last = args.at(-1);
-        const ack = typeof last === "function" ? (last as (r: unknown) => void) : null;
-        const payload = ack ? args.slice(0, -1)[0] : args[0];
-        void (async () => {
-          try {
-            const parsed = clientEventSchemas[event].safeParse(payload);
-            if (!parsed.success) {
-              const first = parsed.error.issues[0];
-              const where = first ? `${first.path.join(".") || "payload"}: ${first.message}` : undefined;
-              throw new AppError("CHAT_VALIDATION_FAILED", where);
+      (socket as unknown as { on: (e: string, l: (...a: unknown[]) => void) => void }).on(
+        event,
+        (...args) => {
+          const last = args.at(-1);
+          const ack = typeof last === "function" ? (last as (r: unknown) => void) : null;
+          const payload = ack ? args.slice(0, -1)[0] : args[0];
+          void (async () => {
+            try {
+              const parsed = clientEventSchemas[event].safeParse(payload);
+              if (!parsed.success) {
+                const first = parsed.error.issues[0];
+                const where = first ? `${first.path.join(".") || "payload"}: ${first.message}` : undefined;
+                throw new AppError("CHAT_VALIDATION_FAILED", where);
+              }
+              const out = await fn(parsed.data as z.output<(typeof clientEventSchemas)[E]>, socket);
+              d.metrics.socketEvents.inc({ event, outcome: "ok" });
+              ack?.({ ok: true, ...out });
+            } catch (err) {
+              const res = toAckError(err);
+              d.metrics.socketEvents.inc({ event, outcome: res.error.status >= 500 ? "error" : "rejected" });
+              if (res.error.status >= 500 && !(err instanceof AppError)) {
+                d.log.error({ err, event }, "socket handler failed");
+              }
+              ack?.(res);
             }
-            const out = await fn(parsed.data as z.output<(typeof clientEventSchemas)[E]>, socket);
-            d.metrics.socketEvents.inc({ event, outcome: "ok" });
-            ack?.({ ok: true, ...out });
-          } catch (err) {
-            const res = toAckError(err);
-            d.metrics.socketEvents.inc({ event, outcome: res.error.status >= 500 ? "error" : "rejected" });
-            if (res.error.status >= 500 && !(err instanceof AppError)) {
-              d.log.error({ err, event }, "socket handler failed");
-            }
-            ack?.(res);
-          }
-        })();
-      });
+          })();
+        },
+      );
     };
 
     on("room:subscribe", async ({ roomId }) => {
-      const ctx = await d.rooms.requireMember(roomId, userId);
+      await d.rooms.requireMember(roomId, userId);
       await socket.join(roomChannel(roomId));
-      return { room: roomDto(ctx.room, { role: ctx.role, lastReadSeq: 0 }) };
+      return { room: await d.rooms.get(userId, roomId) };
     });
 
     on("room:unsubscribe", async ({ roomId }) => {
@@ -138,7 +161,8 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): void {
 
     on("typing", async ({ roomId }, s) => {
       // Only sockets subscribed to the room (which required membership) may signal typing.
-      if (!s.rooms.has(roomChannel(roomId))) throw new AppError("CHAT_NOT_A_MEMBER", "subscribe to the room first");
+      if (!s.rooms.has(roomChannel(roomId)))
+        throw new AppError("CHAT_NOT_A_MEMBER", "subscribe to the room first");
       try {
         await d.typingLimiter.consume(`${userId}:${roomId}`);
       } catch (err) {
@@ -165,4 +189,11 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): void {
       return { statuses: await d.presence.statuses(userIds) };
     });
   });
+
+  return {
+    async beginShutdown() {
+      stopping = true;
+      await d.presence.stop();
+    },
+  };
 }

@@ -1,10 +1,7 @@
-import type { RoomRow } from "../sharding/router.js";
 import type { MemberRole, RoomDto } from "../realtime/protocol.js";
+import type { RoomRow } from "../sharding/router.js";
 
-export function roomDto(
-  r: RoomRow,
-  me?: { role: MemberRole; lastReadSeq: number } | null,
-): RoomDto {
+export function roomDto(r: RoomRow, me?: { role: MemberRole; lastReadSeq: number } | null): RoomDto {
   const dto: RoomDto = {
     id: r.id,
     kind: r.kind,

@@ -2,13 +2,12 @@
 // room's shard (the truth); the catalog's user_rooms index only speeds up "my rooms"
 // and is re-checked against the shard whenever it is read.
 import type { AccountService } from "../accounts/service.js";
-import { AppError } from "../errors.js";
-import type { EventSink } from "../events.js";
 import type { Pool, PoolConnection, RowDataPacket } from "../db/pool.js";
 import { isDuplicateKey, withTransaction } from "../db/pool.js";
-import type { Logger } from "../log.js";
+import { AppError } from "../errors.js";
+import type { EventSink } from "../events.js";
 import type { MemberDto, MemberRole, RoomDto, RoomKind } from "../realtime/protocol.js";
-import { mapRoom, ROOM_COLUMNS, type RoomRouter, type RoomRow } from "../sharding/router.js";
+import { checkRoomRow, mapRoom, ROOM_COLUMNS, type RoomRouter, type RoomRow } from "../sharding/router.js";
 import { roomDto } from "./dto.js";
 import { can, canKick, isMemberRole } from "./permissions.js";
 
@@ -25,16 +24,25 @@ export interface RoomPatch {
   settings?: Record<string, unknown> | undefined;
 }
 
-async function memberRole(q: Pick<Pool, "query">, roomId: number, userId: number): Promise<MemberRole | null> {
-  const [rows] = await q.query<RowDataPacket[]>("SELECT role FROM room_members WHERE room_id = ? AND user_id = ?", [
-    roomId,
-    userId,
-  ]);
+async function memberRole(
+  q: Pick<Pool, "query">,
+  roomId: number,
+  userId: number,
+): Promise<MemberRole | null> {
+  const [rows] = await q.query<RowDataPacket[]>(
+    "SELECT role FROM room_members WHERE room_id = ? AND user_id = ?",
+    [roomId, userId],
+  );
   const role = rows[0]?.role;
   return typeof role === "string" && isMemberRole(role) ? role : null;
 }
 
-async function writeOutbox(conn: PoolConnection, roomId: number, type: string, payload: unknown): Promise<void> {
+async function writeOutbox(
+  conn: PoolConnection,
+  roomId: number,
+  type: string,
+  payload: unknown,
+): Promise<void> {
   await conn.query("INSERT INTO outbox (room_id, event_type, payload) VALUES (?, ?, ?)", [
     roomId,
     type,
@@ -51,7 +59,6 @@ export class RoomService {
     private readonly accounts: AccountService,
     private readonly sink: EventSink,
     private readonly memberCap: number,
-    private readonly log: Logger,
   ) {}
 
   #usableShards(): Set<number> {
@@ -62,13 +69,12 @@ export class RoomService {
   async requireMember(roomId: number, userId: number): Promise<MemberContext> {
     return this.router.read(roomId, async (pool, route) => {
       const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT ${ROOM_COLUMNS}, m.role AS my_role FROM rooms r
+        `SELECT ${ROOM_COLUMNS}, r.deleted_at, m.role AS my_role FROM rooms r
            LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
-          WHERE r.id = ? AND r.deleted_at IS NULL`,
+          WHERE r.id = ?`,
         [userId, roomId],
       );
-      const r = rows[0];
-      if (!r) throw new AppError("CHAT_ROOM_NOT_FOUND");
+      const r = checkRoomRow(rows[0], route);
       const room = mapRoom(r);
       const role = typeof r.my_role === "string" && isMemberRole(r.my_role) ? r.my_role : null;
       if (!role) {
@@ -81,7 +87,12 @@ export class RoomService {
 
   async create(
     userId: number,
-    input: { kind: "public" | "private"; name: string; topic?: string | undefined; settings?: Record<string, unknown> | undefined },
+    input: {
+      kind: "public" | "private";
+      name: string;
+      topic?: string | undefined;
+      settings?: Record<string, unknown> | undefined;
+    },
   ): Promise<RoomDto> {
     const route = await this.router.directory.allocate(input.kind, this.#usableShards());
     try {
@@ -98,7 +109,10 @@ export class RoomService {
       await this.router.directory.setState(route.roomId, "deleted").catch(() => {});
       throw err;
     }
-    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [userId, route.roomId]);
+    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [
+      userId,
+      route.roomId,
+    ]);
     await this.router.directory.setState(route.roomId, "active");
     this.sink.subscribeUser(userId, route.roomId);
     return this.get(userId, route.roomId);
@@ -106,7 +120,8 @@ export class RoomService {
 
   /** The one direct room of a pair, created on first use. Returns created=false when it existed. */
   async openDirect(userId: number, otherId: number): Promise<{ room: RoomDto; created: boolean }> {
-    if (userId === otherId) throw new AppError("CHAT_VALIDATION_FAILED", "cannot open a direct room with yourself");
+    if (userId === otherId)
+      throw new AppError("CHAT_VALIDATION_FAILED", "cannot open a direct room with yourself");
     const other = await this.accounts.getUser(otherId);
     const [lo, hi] = userId < otherId ? [userId, otherId] : [otherId, userId];
     const existing = await this.#directRoomId(lo, hi);
@@ -190,17 +205,16 @@ export class RoomService {
 
   /** Room details. Public rooms are visible to anyone signed in; others only to members. */
   async get(userId: number, roomId: number): Promise<RoomDto> {
-    return this.router.read(roomId, async (pool) => {
+    return this.router.read(roomId, async (pool, route) => {
       const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
+        `SELECT ${ROOM_COLUMNS}, r.deleted_at, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
            FROM rooms r
            LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
            LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
-          WHERE r.id = ? AND r.deleted_at IS NULL`,
+          WHERE r.id = ?`,
         [userId, userId, roomId],
       );
-      const r = rows[0];
-      if (!r) throw new AppError("CHAT_ROOM_NOT_FOUND");
+      const r = checkRoomRow(rows[0], route);
       const room = mapRoom(r);
       const role = typeof r.my_role === "string" && isMemberRole(r.my_role) ? r.my_role : null;
       if (!role && room.kind !== "public") throw new AppError("CHAT_ROOM_NOT_FOUND");
@@ -211,20 +225,27 @@ export class RoomService {
   async update(userId: number, roomId: number, patch: RoomPatch): Promise<RoomDto> {
     await this.router.write(roomId, async (conn, room) => {
       const role = await this.#roleOrHide(conn, room, userId);
-      if (!can(role, "update", room.kind)) throw new AppError("CHAT_FORBIDDEN", "only owners and admins can edit the room");
+      if (!can(role, "update", room.kind))
+        throw new AppError("CHAT_FORBIDDEN", "only owners and admins can edit the room");
       const sets: string[] = [];
       const args: unknown[] = [];
-      if (patch.name !== undefined) sets.push("name = ?") && args.push(patch.name);
-      if (patch.topic !== undefined) sets.push("topic = ?") && args.push(patch.topic);
+      if (patch.name !== undefined) {
+        sets.push("name = ?");
+        args.push(patch.name);
+      }
+      if (patch.topic !== undefined) {
+        sets.push("topic = ?");
+        args.push(patch.topic);
+      }
       if (patch.settings !== undefined) {
         sets.push("settings = ?");
         args.push(JSON.stringify({ ...room.settings, ...patch.settings }));
       }
       if (sets.length === 0) return;
-      await conn.query(`UPDATE rooms SET ${sets.join(", ")}, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?`, [
-        ...args,
-        roomId,
-      ]);
+      await conn.query(
+        `UPDATE rooms SET ${sets.join(", ")}, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?`,
+        [...args, roomId],
+      );
       await writeOutbox(conn, roomId, "room.updated", { roomId, ...patch, by: userId });
     });
     const dto = await this.get(userId, roomId);
@@ -236,8 +257,10 @@ export class RoomService {
   async delete(userId: number, roomId: number): Promise<void> {
     await this.router.write(roomId, async (conn, room) => {
       const role = await this.#roleOrHide(conn, room, userId);
-      if (room.kind === "direct") throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms cannot be deleted");
-      if (!can(role, "delete", room.kind)) throw new AppError("CHAT_FORBIDDEN", "only the owner can delete the room");
+      if (room.kind === "direct")
+        throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms cannot be deleted");
+      if (!can(role, "delete", room.kind))
+        throw new AppError("CHAT_FORBIDDEN", "only the owner can delete the room");
       await conn.query("UPDATE rooms SET deleted_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [roomId]);
       await writeOutbox(conn, roomId, "room.deleted", { roomId, by: userId });
     });
@@ -257,7 +280,10 @@ export class RoomService {
       await this.#addMember(conn, room, userId, "member");
       return true;
     });
-    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [userId, roomId]);
+    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [
+      userId,
+      roomId,
+    ]);
     if (added) {
       this.sink.toRoom(roomId, "member:joined", { roomId, userId, role: "member" });
       this.sink.subscribeUser(userId, roomId);
@@ -269,13 +295,18 @@ export class RoomService {
     const target = await this.accounts.getUser(targetId);
     const added = await this.router.write(roomId, async (conn, room) => {
       const role = await this.#roleOrHide(conn, room, actorId);
-      if (room.kind === "direct") throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms have a fixed pair");
-      if (!can(role, "invite", room.kind)) throw new AppError("CHAT_FORBIDDEN", "only owners and admins can invite");
+      if (room.kind === "direct")
+        throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms have a fixed pair");
+      if (!can(role, "invite", room.kind))
+        throw new AppError("CHAT_FORBIDDEN", "only owners and admins can invite");
       if (await memberRole(conn, roomId, targetId)) return false;
       await this.#addMember(conn, room, targetId, "member");
       return true;
     });
-    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [targetId, roomId]);
+    await this.catalog.query("INSERT IGNORE INTO user_rooms (user_id, room_id) VALUES (?, ?)", [
+      targetId,
+      roomId,
+    ]);
     if (added) {
       this.sink.toRoom(roomId, "member:joined", { roomId, userId: targetId, role: "member" });
       this.sink.subscribeUser(targetId, roomId);
@@ -286,7 +317,11 @@ export class RoomService {
 
   async #addMember(conn: PoolConnection, room: RoomRow, userId: number, role: MemberRole): Promise<void> {
     if (room.memberCount >= this.memberCap) throw new AppError("CHAT_ROOM_FULL");
-    await conn.query("INSERT INTO room_members (room_id, user_id, role) VALUES (?, ?, ?)", [room.id, userId, role]);
+    await conn.query("INSERT INTO room_members (room_id, user_id, role) VALUES (?, ?, ?)", [
+      room.id,
+      userId,
+      role,
+    ]);
     await conn.query("UPDATE rooms SET member_count = member_count + 1 WHERE id = ?", [room.id]);
     await writeOutbox(conn, room.id, "member.joined", { roomId: room.id, userId, role });
   }
@@ -294,7 +329,8 @@ export class RoomService {
   async kick(actorId: number, roomId: number, targetId: number): Promise<void> {
     await this.router.write(roomId, async (conn, room) => {
       const role = await this.#roleOrHide(conn, room, actorId);
-      if (room.kind === "direct") throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms have a fixed pair");
+      if (room.kind === "direct")
+        throw new AppError("CHAT_ROOM_NOT_JOINABLE", "direct rooms have a fixed pair");
       const targetRole = await memberRole(conn, roomId, targetId);
       if (!targetRole) throw new AppError("CHAT_USER_NOT_FOUND", "that user is not a member of this room");
       if (actorId === targetId) throw new AppError("CHAT_VALIDATION_FAILED", "use leave to remove yourself");
@@ -322,7 +358,9 @@ export class RoomService {
     by: number,
   ): Promise<void> {
     await conn.query("DELETE FROM room_members WHERE room_id = ? AND user_id = ?", [roomId, userId]);
-    await conn.query("UPDATE rooms SET member_count = member_count - 1 WHERE id = ? AND member_count > 0", [roomId]);
+    await conn.query("UPDATE rooms SET member_count = member_count - 1 WHERE id = ? AND member_count > 0", [
+      roomId,
+    ]);
     await writeOutbox(conn, roomId, "member.left", { roomId, userId, reason, by });
   }
 
@@ -337,15 +375,29 @@ export class RoomService {
   async setRole(actorId: number, roomId: number, targetId: number, newRole: MemberRole): Promise<MemberDto> {
     await this.router.write(roomId, async (conn, room) => {
       const role = await this.#roleOrHide(conn, room, actorId);
-      if (!can(role, "set-role", room.kind)) throw new AppError("CHAT_FORBIDDEN", "only the owner can change roles");
+      if (!can(role, "set-role", room.kind))
+        throw new AppError("CHAT_FORBIDDEN", "only the owner can change roles");
       const targetRole = await memberRole(conn, roomId, targetId);
       if (!targetRole) throw new AppError("CHAT_USER_NOT_FOUND", "that user is not a member of this room");
-      if (targetId === actorId) throw new AppError("CHAT_VALIDATION_FAILED", "transfer ownership to someone else");
-      await conn.query("UPDATE room_members SET role = ? WHERE room_id = ? AND user_id = ?", [newRole, roomId, targetId]);
+      if (targetId === actorId)
+        throw new AppError("CHAT_VALIDATION_FAILED", "transfer ownership to someone else");
+      await conn.query("UPDATE room_members SET role = ? WHERE room_id = ? AND user_id = ?", [
+        newRole,
+        roomId,
+        targetId,
+      ]);
       if (newRole === "owner") {
-        await conn.query("UPDATE room_members SET role = 'admin' WHERE room_id = ? AND user_id = ?", [roomId, actorId]);
+        await conn.query("UPDATE room_members SET role = 'admin' WHERE room_id = ? AND user_id = ?", [
+          roomId,
+          actorId,
+        ]);
       }
-      await writeOutbox(conn, roomId, "member.role", { roomId, userId: targetId, role: newRole, by: actorId });
+      await writeOutbox(conn, roomId, "member.role", {
+        roomId,
+        userId: targetId,
+        role: newRole,
+        by: actorId,
+      });
     });
     return this.#member(roomId, targetId);
   }
@@ -429,7 +481,10 @@ export class RoomService {
           [userId, userId, roomIds],
         );
         for (const r of rows) {
-          found.set(Number(r.id), roomDto(mapRoom(r), { role: r.my_role as MemberRole, lastReadSeq: Number(r.last_read_seq) }));
+          found.set(
+            Number(r.id),
+            roomDto(mapRoom(r), { role: r.my_role as MemberRole, lastReadSeq: Number(r.last_read_seq) }),
+          );
         }
       }),
     );

@@ -128,7 +128,9 @@ export class RoomDirectory {
 
   /** Allocates a room id on the least-loaded active shard (ties → lowest id), in state 'creating'. */
   async allocate(kind: string, usableShards: ReadonlySet<number>): Promise<RoomRoute> {
-    const loads = (await this.shardLoads()).filter((l) => l.state === "active" && usableShards.has(l.shardId));
+    const loads = (await this.shardLoads()).filter(
+      (l) => l.state === "active" && usableShards.has(l.shardId),
+    );
     const target = pickLeastLoaded(loads);
     if (target === undefined) throw new Error("no active shard is available for new rooms");
     const [res] = await this.catalog.query(
@@ -140,10 +142,10 @@ export class RoomDirectory {
   }
 
   async setState(roomId: number, state: RoomState): Promise<void> {
-    await this.catalog.query("UPDATE room_directory SET state = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE room_id = ?", [
-      state,
-      roomId,
-    ]);
+    await this.catalog.query(
+      "UPDATE room_directory SET state = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE room_id = ?",
+      [state, roomId],
+    );
     this.cache.delete(roomId);
   }
 

@@ -2,8 +2,9 @@
 // that first locks the room row *with the epoch the directory gave us*; if a move
 // flipped the epoch meanwhile the lock finds no row, we refresh the route and retry
 // once. This is the fence the online room move relies on.
-import { AppError } from "../errors.js";
+
 import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
+import { AppError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { RoomDirectory, RoomRoute } from "./directory.js";
 import type { ShardSet } from "./shards.js";
@@ -27,8 +28,9 @@ export interface RoomRow {
   updatedAt: Date;
 }
 
+/** Room columns qualified with the alias r (every query selecting them names rooms r). */
 export const ROOM_COLUMNS =
-  "id, kind, name, topic, settings, seq, epoch, member_count, created_by, created_at, updated_at";
+  "r.id, r.kind, r.name, r.topic, r.settings, r.seq, r.epoch, r.member_count, r.created_by, r.created_at, r.updated_at";
 
 export function mapRoom(r: RowDataPacket): RoomRow {
   let settings: Record<string, unknown> = {};
@@ -68,13 +70,19 @@ export class RoomRouter {
     return route;
   }
 
+  /**
+   * Runs a read on the room's shard. A read that finds the room missing or at another
+   * epoch there (it moved) throws StaleRouteError and is retried on a fresh route.
+   */
   async read<T>(roomId: number, fn: (pool: Pool, route: RoomRoute) => Promise<T>): Promise<T> {
-    const route = await this.route(roomId);
-    return fn(this.shards.pool(route.shardId), route);
+    return this.withFence(roomId, (route) => fn(this.shards.pool(route.shardId), route));
   }
 
   /** Runs fn with the room row locked under the epoch fence, re-routing once if it moved. */
-  async write<T>(roomId: number, fn: (conn: PoolConnection, room: RoomRow, route: RoomRoute) => Promise<T>): Promise<T> {
+  async write<T>(
+    roomId: number,
+    fn: (conn: PoolConnection, room: RoomRow, route: RoomRoute) => Promise<T>,
+  ): Promise<T> {
     return this.withFence(roomId, (route) =>
       withTransaction(this.shards.pool(route.shardId), async (conn) => {
         const room = await lockRoom(conn, route);
@@ -100,10 +108,17 @@ export class RoomRouter {
   }
 }
 
+/** Checks a room row read outside a lock against the route it was read through. */
+export function checkRoomRow(r: RowDataPacket | undefined, route: RoomRoute): RowDataPacket {
+  if (!r || Number(r.epoch) !== route.epoch) throw new StaleRouteError(`room ${route.roomId} moved`);
+  if (r.deleted_at) throw new AppError("CHAT_ROOM_NOT_FOUND");
+  return r;
+}
+
 /** Locks the room row if its epoch matches; StaleRouteError if moved, 404 if deleted. */
 export async function lockRoom(conn: PoolConnection, route: RoomRoute): Promise<RoomRow> {
   const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT ${ROOM_COLUMNS}, deleted_at FROM rooms WHERE id = ? FOR UPDATE`,
+    `SELECT ${ROOM_COLUMNS}, r.deleted_at FROM rooms r WHERE r.id = ? FOR UPDATE`,
     [route.roomId],
   );
   const r = rows[0];

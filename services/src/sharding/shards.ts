@@ -1,8 +1,9 @@
 // The set of shard pools this instance can reach, by shard id. A shard's id is its
 // position in CHAT_MYSQL_SHARD_URLS followed by CHAT_MYSQL_SPARE_URLS, so every
 // instance configured from the same lists agrees on ids.
-import { AppError } from "../errors.js";
+
 import { createPool, type Pool } from "../db/pool.js";
+import { AppError } from "../errors.js";
 
 export type ShardState = "active" | "spare" | "draining";
 
@@ -17,8 +18,8 @@ export class ShardSet {
 
   static fromUrls(active: readonly string[], spare: readonly string[], poolSize: number): ShardSet {
     const set = new ShardSet();
-    active.forEach((url, i) => set.add(i, "active", createPool(url, poolSize)));
-    spare.forEach((url, i) => set.add(active.length + i, "spare", createPool(url, poolSize)));
+    for (const [i, url] of active.entries()) set.add(i, "active", createPool(url, poolSize));
+    for (const [i, url] of spare.entries()) set.add(active.length + i, "spare", createPool(url, poolSize));
     return set;
   }
 

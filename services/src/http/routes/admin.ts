@@ -31,7 +31,12 @@ export function adminRoutes(api: Api, d: HttpDeps): void {
     response: {
       status: 200,
       description: "The directory entry",
-      schema: z.object({ roomId: z.number().int(), shardId: z.number().int(), epoch: z.number().int(), state: z.string() }),
+      schema: z.object({
+        roomId: z.number().int(),
+        shardId: z.number().int(),
+        epoch: z.number().int(),
+        state: z.string(),
+      }),
     },
     errors: ["CHAT_ROOM_NOT_FOUND"],
     handler: async ({ params }) => {

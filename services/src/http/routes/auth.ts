@@ -14,7 +14,11 @@ export function authRoutes(api: Api, d: HttpDeps): void {
     summary: "Create an account and sign in",
     tag: "auth",
     auth: "none",
-    body: z.strictObject({ username: usernameSchema, password: passwordSchema, displayName: displayNameSchema.optional() }),
+    body: z.strictObject({
+      username: usernameSchema,
+      password: passwordSchema,
+      displayName: displayNameSchema.optional(),
+    }),
     before: [perIp(d.limiters.registerIp, d.metrics)],
     response: { status: 201, description: "Account created; session tokens", schema: SessionSchema },
     errors: ["CHAT_USERNAME_TAKEN", "CHAT_RATE_LIMITED"],
@@ -27,7 +31,10 @@ export function authRoutes(api: Api, d: HttpDeps): void {
     summary: "Sign in with username and password",
     tag: "auth",
     auth: "none",
-    body: z.strictObject({ username: z.string().trim().toLowerCase().min(1).max(32), password: passwordSchema }),
+    body: z.strictObject({
+      username: z.string().trim().toLowerCase().min(1).max(32),
+      password: passwordSchema,
+    }),
     before: [perIp(d.limiters.loginIp, d.metrics)],
     response: { status: 200, description: "Session tokens", schema: SessionSchema },
     errors: ["CHAT_INVALID_CREDENTIALS", "CHAT_RATE_LIMITED"],
@@ -45,7 +52,11 @@ export function authRoutes(api: Api, d: HttpDeps): void {
     tag: "auth",
     auth: "none",
     body: refreshBody,
-    response: { status: 200, description: "New session tokens (the old refresh token is spent)", schema: SessionSchema },
+    response: {
+      status: 200,
+      description: "New session tokens (the old refresh token is spent)",
+      schema: SessionSchema,
+    },
     errors: ["CHAT_REFRESH_TOKEN_INVALID"],
     handler: ({ body }) => d.accounts.refresh(body.refreshToken),
   });
@@ -95,7 +106,11 @@ export function authRoutes(api: Api, d: HttpDeps): void {
       prefix: z.string().trim().toLowerCase().min(1).max(32),
       limit: limitString(50, 20),
     }),
-    response: { status: 200, description: "Matching users", schema: z.object({ users: z.array(UserSchema) }) },
+    response: {
+      status: 200,
+      description: "Matching users",
+      schema: z.object({ users: z.array(UserSchema) }),
+    },
     handler: async ({ query }) => ({ users: await d.accounts.searchByPrefix(query.prefix, query.limit) }),
   });
 
@@ -111,4 +126,3 @@ export function authRoutes(api: Api, d: HttpDeps): void {
     handler: ({ params }) => d.accounts.getUser(params.userId),
   });
 }
-

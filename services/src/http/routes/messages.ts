@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Reply, type Api } from "../api.js";
+import { type Api, Reply } from "../api.js";
 import type { HttpDeps } from "../deps.js";
 import {
   clientMsgIdSchema,
@@ -44,7 +44,11 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
     tag: "messages",
     auth: "user",
     params: roomParams,
-    query: z.object({ before: seqString.optional(), after: seqString.optional(), limit: limitString(200, 50) }),
+    query: z.object({
+      before: seqString.optional(),
+      after: seqString.optional(),
+      limit: limitString(200, 50),
+    }),
     response: { status: 200, description: "A page of messages", schema: HistorySchema },
     errors: [...ROOM_ERRORS],
     handler: ({ user, params, query }) => d.messages.history(user.userId, params.roomId, query),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Reply, type Api } from "../api.js";
+import { type Api, Reply } from "../api.js";
 import type { HttpDeps } from "../deps.js";
 import {
   idNumber,
@@ -40,7 +40,11 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     tag: "rooms",
     auth: "user",
     body: z.strictObject({ userId: idNumber }),
-    response: { status: 201, description: "The direct room (200 when it already existed)", schema: RoomSchema },
+    response: {
+      status: 201,
+      description: "The direct room (200 when it already existed)",
+      schema: RoomSchema,
+    },
     errors: ["CHAT_USER_NOT_FOUND"],
     handler: async ({ user, body }) => {
       const { room, created } = await d.rooms.openDirect(user.userId, body.userId);
@@ -160,7 +164,13 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     params: roomParams,
     body: z.strictObject({ userId: idNumber }),
     response: { status: 201, description: "The member", schema: MemberSchema },
-    errors: ["CHAT_ROOM_NOT_FOUND", "CHAT_NOT_A_MEMBER", "CHAT_FORBIDDEN", "CHAT_USER_NOT_FOUND", "CHAT_ROOM_FULL"],
+    errors: [
+      "CHAT_ROOM_NOT_FOUND",
+      "CHAT_NOT_A_MEMBER",
+      "CHAT_FORBIDDEN",
+      "CHAT_USER_NOT_FOUND",
+      "CHAT_ROOM_FULL",
+    ],
     handler: ({ user, params, body }) => d.rooms.invite(user.userId, params.roomId, body.userId),
   });
 
@@ -174,7 +184,8 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     body: z.strictObject({ role: z.enum(["owner", "admin", "member"]) }),
     response: { status: 200, description: "The member", schema: MemberSchema },
     errors: ["CHAT_ROOM_NOT_FOUND", "CHAT_NOT_A_MEMBER", "CHAT_FORBIDDEN", "CHAT_USER_NOT_FOUND"],
-    handler: ({ user, params, body }) => d.rooms.setRole(user.userId, params.roomId, params.userId, body.role),
+    handler: ({ user, params, body }) =>
+      d.rooms.setRole(user.userId, params.roomId, params.userId, body.role),
   });
 
   api.add({

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts the chat platform (monolith mode: all roles in one process) against the
+# local data plane written by `make infra-up` (.run/infra.env). Meant for `make up`
+# and for newcomers; production sets the CHAT_* variables directly.
+#
+#   services/scripts/run-local.sh            # foreground, tsx (no build needed)
+#   CHAT_PORT=8080 services/scripts/run-local.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ENV_FILE="$ROOT/.run/infra.env"
+if [[ ! -f "$ENV_FILE" ]]; then
+  echo "run-local: $ENV_FILE is missing; run 'make infra-up' first" >&2
+  exit 1
+fi
+# shellcheck disable=SC1090
+set -a; source "$ENV_FILE"; set +a
+
+export CHAT_MYSQL_CATALOG_URL="${CHAT_MYSQL_CATALOG_URL:-$CC_MYSQL_CATALOG_URL}"
+export CHAT_MYSQL_SHARD_URLS="${CHAT_MYSQL_SHARD_URLS:-$CC_MYSQL_SHARD_URLS}"
+export CHAT_MYSQL_SPARE_URLS="${CHAT_MYSQL_SPARE_URLS:-${CC_MYSQL_SPARE_URLS:-}}"
+export CHAT_REDIS_URL="${CHAT_REDIS_URL:-$CC_REDIS_URL}"
+export CHAT_PORT="${CHAT_PORT:-8080}"
+export CHAT_ROLES="${CHAT_ROLES:-all}"
+# Development secrets only: stable across restarts so tokens keep working locally.
+export CHAT_JWT_SECRET="${CHAT_JWT_SECRET:-local-dev-jwt-secret-change-me-0123456789}"
+export CHAT_ADMIN_TOKEN="${CHAT_ADMIN_TOKEN:-local-dev-admin-token}"
+
+cd "$ROOT"
+if [[ -f services/dist/main.js && "${CHAT_USE_TSX:-0}" != "1" ]]; then
+  exec node services/dist/main.js
+fi
+exec npx --no-install tsx services/src/main.ts

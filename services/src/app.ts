@@ -1,0 +1,267 @@
+// Composition root: builds pools, Redis clients, services and the roles this
+// instance runs (gateway = REST, realtime = socket.io, worker = background jobs),
+// and owns the one orderly stop path.
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { Server as IoServer } from "socket.io";
+import { PasswordHasher } from "./accounts/passwords.js";
+import { AccountService } from "./accounts/service.js";
+import { TokenService } from "./accounts/tokens.js";
+import { type Config, hasRole } from "./config.js";
+import { migrate } from "./db/migrate.js";
+import { catalogMigrations } from "./db/migrations/catalog.js";
+import { shardMigrations } from "./db/migrations/shard.js";
+import { createPool, type Pool } from "./db/pool.js";
+import { type EventSink, nullSink } from "./events.js";
+import { createHttpApp } from "./http/app.js";
+import type { Readiness } from "./http/deps.js";
+import { makeLimiter } from "./http/ratelimit.js";
+import { createRootLogger, type Logger } from "./log.js";
+import { MessageService } from "./messages/service.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { ReadStateService } from "./readstate/service.js";
+import { Presence } from "./realtime/presence.js";
+import { attachRealtime, type ChatServer, type RealtimeHandle } from "./realtime/server.js";
+import { SocketSink } from "./realtime/sink.js";
+import { RoomService } from "./rooms/service.js";
+import { RoomDirectory } from "./sharding/directory.js";
+import { RoomRouter } from "./sharding/router.js";
+import { ShardSet } from "./sharding/shards.js";
+import { RetentionJob } from "./worker/retention.js";
+
+export interface ChatApp {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  http: HttpServer;
+  io: ChatServer | null;
+  catalog: Pool;
+  shards: ShardSet;
+  directory: RoomDirectory;
+  accounts: AccountService;
+  rooms: RoomService;
+  messages: MessageService;
+  readState: ReadStateService;
+  retention: RetentionJob;
+  /** Listens on config.host:config.port (0 = ephemeral); resolves with the bound port. */
+  listen(): Promise<number>;
+  url(): string;
+  readiness(): Promise<Readiness>;
+  /** Stops accepting, drains sockets and requests, closes Redis and pools. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([
+    p,
+    new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms}ms`)), ms).unref()),
+  ]);
+
+export async function createChatApp(config: Config, opts: { log?: Logger } = {}): Promise<ChatApp> {
+  const log = opts.log ?? createRootLogger({ level: config.logLevel, instanceId: config.instanceId });
+  const metrics = createMetrics();
+  const catalog = createPool(config.mysql.catalogUrl, config.mysql.poolSize);
+  const shards = ShardSet.fromUrls(config.mysql.shardUrls, config.mysql.spareUrls, config.mysql.poolSize);
+  const redisOpts = { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: false };
+  const redis = new Redis(config.redis.url, redisOpts);
+  const directorySub = new Redis(config.redis.url, { lazyConnect: false });
+  const closers: (() => Promise<unknown>)[] = [];
+
+  try {
+    await migrate(catalog, catalogMigrations, log.child({ db: "catalog" }));
+    await Promise.all(shards.all().map((s) => migrate(s.pool, shardMigrations, log.child({ shard: s.id }))));
+  } catch (err) {
+    await Promise.allSettled([catalog.end(), shards.close(), redis.quit(), directorySub.quit()]);
+    throw err;
+  }
+
+  const directory = new RoomDirectory(
+    catalog,
+    redis,
+    config.redis.prefix,
+    metrics,
+    log.child({ mod: "directory" }),
+  );
+  await directory.registerShards(shards.all().map((s) => ({ id: s.id, state: s.configuredState })));
+  await directory.listen(directorySub);
+  const router = new RoomRouter(directory, shards, metrics);
+
+  const http = createServer();
+  let io: ChatServer | null = null;
+  let sink: EventSink = nullSink;
+  const pub = redis.duplicate();
+  const sub = redis.duplicate();
+  if (hasRole(config, "realtime") || hasRole(config, "gateway")) {
+    // A gateway-only instance still needs an (unattached) socket.io server: its
+    // adapter publishes the gateway's events to the realtime nodes through Redis.
+    io = new IoServer({
+      adapter: createAdapter(pub, sub, { key: `${config.redis.prefix}socket.io` }),
+      maxHttpBufferSize: 1_000_000,
+      serveClient: false,
+      cors: { origin: true, credentials: false },
+    }) as ChatServer;
+    sink = new SocketSink(io);
+  }
+
+  const hasher = new PasswordHasher({
+    memoryKib: config.auth.argon2MemoryKib,
+    timeCost: config.auth.argon2TimeCost,
+  });
+  const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds);
+  const rooms = new RoomService(router, catalog, accounts, sink, config.limits.roomMemberCap);
+  const messages = new MessageService(router, rooms, accounts, sink, metrics, config.limits.messageLength);
+  const readState = new ReadStateService(router, rooms, sink);
+  const presence = new Presence(redis, config.redis.prefix, config.presenceTtlSeconds);
+  const retention = new RetentionJob(
+    shards,
+    { retentionMonths: config.retentionMonths, dedupWindowHours: config.dedupWindowHours },
+    metrics,
+    log.child({ mod: "retention" }),
+  );
+  // Every instance makes sure this month's partition exists before it takes writes;
+  // only workers keep doing it on a schedule.
+  await retention.runOnce();
+  if (hasRole(config, "worker")) retention.start();
+
+  let ready = false;
+  let stopping: Promise<void> | null = null;
+  const readiness = async (): Promise<Readiness> => {
+    const checks: Record<string, string> = {};
+    const probe = async (name: string, fn: () => Promise<unknown>) => {
+      try {
+        await withTimeout(fn(), 1000);
+        checks[name] = "ok";
+      } catch (err) {
+        checks[name] = err instanceof Error ? err.message.slice(0, 120) : "failed";
+      }
+    };
+    await Promise.all([
+      probe("catalog", () => catalog.query("SELECT 1")),
+      probe("redis", () => redis.ping()),
+      ...shards.all().map((s) => probe(`shard-${s.id}`, () => s.pool.query("SELECT 1"))),
+    ]);
+    if (!ready) checks.instance = stopping ? "shutting down" : "starting";
+    return { ok: ready && Object.values(checks).every((v) => v === "ok"), checks };
+  };
+
+  const limiters = {
+    loginIp: makeLimiter(redis, config.redis.prefix, "login_ip", config.limits.loginPerIpPerMinute, 60),
+    loginAccount: makeLimiter(
+      redis,
+      config.redis.prefix,
+      "login_account",
+      config.limits.loginPerAccountPer15Min,
+      900,
+    ),
+    registerIp: makeLimiter(
+      redis,
+      config.redis.prefix,
+      "register_ip",
+      config.limits.registerPerIpPerHour,
+      3600,
+    ),
+  };
+  const { app } = createHttpApp({
+    config,
+    log: log.child({ mod: "http" }),
+    metrics,
+    tokens,
+    accounts,
+    rooms,
+    messages,
+    readState,
+    directory,
+    shards,
+    limiters,
+    readiness,
+    gateway: hasRole(config, "gateway"),
+  });
+  http.on("request", app);
+
+  let realtime: RealtimeHandle | null = null;
+  if (io && hasRole(config, "realtime")) {
+    io.attach(http);
+    presence.start();
+    realtime = attachRealtime(io, {
+      tokens,
+      rooms,
+      messages,
+      readState,
+      presence,
+      typingLimiter: new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.redis.prefix}rl:typing`,
+        points: config.limits.typingPer10s,
+        duration: 10,
+        insuranceLimiter: new RateLimiterMemory({ points: config.limits.typingPer10s, duration: 10 }),
+      }),
+      metrics,
+      log: log.child({ mod: "realtime" }),
+    });
+  }
+
+  closers.push(
+    () => retention.stop(),
+    () => directory.close(),
+    () => Promise.allSettled([pub.quit(), sub.quit()]),
+    () => redis.quit(),
+    () => catalog.end(),
+    () => shards.close(),
+  );
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ready = false;
+      log.info("stopping: no new connections; draining sockets and requests");
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      await realtime?.beginShutdown().catch(() => {});
+      if (io) {
+        // Only this node's sockets: the adapter would otherwise disconnect the whole cluster's.
+        io.local.disconnectSockets(true);
+        // engine is only present when attached to the HTTP server (realtime role).
+        (io.engine as { close(): void } | undefined)?.close();
+      }
+      http.closeIdleConnections();
+      await closed;
+      for (const close of closers) await close().catch((err: unknown) => log.warn({ err }, "close failed"));
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+
+  return {
+    config,
+    log,
+    metrics,
+    http,
+    io,
+    catalog,
+    shards,
+    directory,
+    accounts,
+    rooms,
+    messages,
+    readState,
+    retention,
+    readiness,
+    stop,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(config.port, config.host, () => {
+          http.off("error", reject);
+          ready = true;
+          resolve((http.address() as AddressInfo).port);
+        });
+      }),
+    url: () => {
+      const a = http.address() as AddressInfo | null;
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+      return `http://${host}:${a?.port ?? config.port}`;
+    },
+  };
+}
