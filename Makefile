@@ -39,7 +39,7 @@ setup: deps ## Install every component (cached under ~/.cache/chatcluster).
 	@$(HACK)/install-controlplane.sh
 
 .PHONY: deps
-deps: ## Install npm dependencies (npm ci, skipped when the lockfile is unchanged).
+deps: ## Install npm dependencies from the lockfile (skipped when the lockfile is unchanged).
 	@$(HACK)/install-npm.sh
 
 ##@ Local data plane (MariaDB catalog + shards, Redis, Kafka KRaft, Prometheus)

@@ -14,7 +14,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$CC_REPO/hack/lib/dataplane.sh"
 
 t_begin=$(cc_now)
-exec 3>&2 # the readiness probes below run with stderr silenced; fd 3 still reaches the user
 "$CC_REPO/hack/install-dataplane.sh"
 mkdir -p "$CC_DATA" "$CC_DP_STATE" "$CC_KAFKA_CONF" "$CC_PROM_TARGETS"
 
@@ -234,6 +233,9 @@ while read -r name port role; do
 done < <(cc_dp_components)
 
 # --- Readiness: real client calls ----------------------------------------------------------------------
+# The probes run with stderr silenced; fd 3 still reaches the user. Opened only now, after every server
+# has started: a server inheriting it would hold the caller's pipe open (`infra-up | tee` would never end).
+exec 3>&2
 # The SQL is idempotent and runs on every start: it repairs a server whose bootstrap was interrupted.
 mysql_bootstrap_sql="
 CREATE USER IF NOT EXISTS 'chat'@'%' IDENTIFIED BY 'chat';

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# npm ci, skipped when node_modules already matches the lockfile.
+# Installs the npm workspaces from the lockfile, skipped when node_modules already
+# matches it. Not `npm ci`: the registry these machines reach lacks some other
+# platforms' optional binaries (e.g. @biomejs/cli-darwin-x64), so the lockfile
+# npm writes here omits them and `npm ci` rejects it as out of sync; `npm install`
+# installs exactly the locked versions all the same.
 source "$(dirname "$0")/lib/common.sh"
 cd "$CC_REPO"
 log="$CC_LOGS/npm-ci.log"
@@ -10,6 +14,6 @@ if [[ "$want" == "$have" ]]; then
   cc_skip "npm dependencies" "lockfile unchanged"
   exit 0
 fi
-cc_step "npm ci" "$log" "check the npm registry is reachable; then 'make deps'" \
-  npm ci --no-audit --no-fund --prefer-offline
-echo "$want" >node_modules/.chatcluster-lock-sha
+cc_step "npm install (lockfile)" "$log" "check the npm registry is reachable; then 'make deps'" \
+  npm install --no-audit --no-fund --prefer-offline
+sha256sum package-lock.json | cut -d' ' -f1 >node_modules/.chatcluster-lock-sha

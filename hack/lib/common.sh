@@ -51,7 +51,15 @@ cc_start() {
   local name="$1" log="$2"
   shift 2
   if cc_running "$name"; then return 0; fi
-  setsid "$@" >>"$log" 2>&1 </dev/null &
+  # Close every descriptor above 2 first: a server that inherits the caller's
+  # pipe keeps `make up | tee` (or CI's pipe) open forever.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      ((fd > 2)) && eval "exec $fd>&-"
+    done
+    exec setsid "$@" >>"$log" 2>&1 </dev/null
+  ) &
   echo $! >"$CC_PIDS/$name.pid"
 }
 

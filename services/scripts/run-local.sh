@@ -3,7 +3,7 @@
 # local data plane written by `make infra-up` (.run/infra.env). Meant for `make up`
 # and for newcomers; production sets the CHAT_* variables directly.
 #
-#   services/scripts/run-local.sh            # foreground, tsx (no build needed)
+#   services/scripts/run-local.sh            # foreground, from sources via tsx (no build needed)
 #   CHAT_PORT=8080 services/scripts/run-local.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,7 +26,9 @@ export CHAT_JWT_SECRET="${CHAT_JWT_SECRET:-local-dev-jwt-secret-change-me-012345
 export CHAT_ADMIN_TOKEN="${CHAT_ADMIN_TOKEN:-local-dev-admin-token}"
 
 cd "$ROOT"
-if [[ -f services/dist/main.js && "${CHAT_USE_TSX:-0}" != "1" ]]; then
+# Sources by default (a stale dist/ would silently run old code); CHAT_USE_DIST=1
+# runs the compiled build (npx tsc -p services) instead.
+if [[ "${CHAT_USE_DIST:-0}" == "1" ]]; then
   exec node services/dist/main.js
 fi
 exec npx --no-install tsx services/src/main.ts

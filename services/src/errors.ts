@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   CHAT_INTERNAL: { status: 500, title: "Internal error" },
   CHAT_ROOM_UNAVAILABLE: { status: 503, title: "The room is being moved; retry shortly" },
   CHAT_NOT_READY: { status: 503, title: "The service is not ready" },
+  CHAT_BACKEND_UNAVAILABLE: { status: 503, title: "A database or Redis is unreachable; retry shortly" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -68,9 +69,32 @@ export const problemType = (code: ErrorCode): string =>
     .replace(/^chat_/, "")
     .replaceAll("_", "-")}`;
 
+// Driver/socket error codes that mean "a backend is down", not "the server has a bug":
+// clients get a retryable 503 instead of a 500.
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "PROTOCOL_CONNECTION_LOST",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+]);
+
+export function isBackendUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e?.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+  // ioredis reports a closed or retrying connection by message only.
+  return typeof e?.message === "string" && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
+}
+
 /** Converts anything thrown into a client-safe problem. Unknown errors lose all detail. */
 export function toProblem(err: unknown, instance?: string): Problem {
-  const e = err instanceof AppError ? err : new AppError("CHAT_INTERNAL");
+  const e =
+    err instanceof AppError
+      ? err
+      : new AppError(isBackendUnavailable(err) ? "CHAT_BACKEND_UNAVAILABLE" : "CHAT_INTERNAL");
   const p: Problem = {
     type: problemType(e.code),
     title: ERROR_CATALOG[e.code].title,

@@ -29,6 +29,12 @@ export function createMetrics() {
       labelNames: ["shard", "transport"] as const,
       registers: [registry],
     }),
+    sendBatches: new Counter({
+      name: "chat_message_send_batches_total",
+      help: "Send transactions (group commits); messages_sent / batches = mean batch size",
+      labelNames: ["shard"] as const,
+      registers: [registry],
+    }),
     messageDuplicates: new Counter({
       name: "chat_message_duplicates_total",
       help: "Sends answered from the idempotency record instead of storing again",

@@ -7,7 +7,7 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = "chat.chatcluster.io/v1alpha1";
 export const KIND = "ChatCluster";
 export const PLURAL = "chatclusters";
-export const SCHEMA_SHA256 = "2f740ee10332437ffa90eff3bdd2fe51d353f7d75277f685d0ab1690a7f7cbd7";
+export const SCHEMA_SHA256 = "3044dcaf096280ece3abf5a2764d0cc44e54c868302edeabd3f358c3a9eea7cb";
 
 /** The CRD's openAPIV3Schema, for structural defaulting (applyDefaults). */
 export const schema = {
@@ -57,11 +57,11 @@ export const schema = {
           default: {},
           "x-kubernetes-validations": [
             {
-              rule: "self.shards <= self.maxShards",
+              rule: "!has(self.shards) || !has(self.maxShards) || self.shards <= self.maxShards",
               message: "mysql.shards must not exceed mysql.maxShards",
             },
             {
-              rule: "self.shards >= oldSelf.shards",
+              rule: "!has(self.shards) || !has(oldSelf.shards) || self.shards >= oldSelf.shards",
               message:
                 "mysql.shards cannot be lowered: removing a shard needs a drain of its rooms, which is not supported yet",
             },
@@ -346,11 +346,11 @@ export const schema = {
               type: "object",
               "x-kubernetes-validations": [
                 {
-                  rule: "!self.autoscaling.enabled || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.enabled) || !self.autoscaling.enabled || !has(self.autoscaling.minReplicas) || !has(self.autoscaling.maxReplicas) || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
                   message: "autoscaling.minReplicas must not exceed autoscaling.maxReplicas",
                 },
                 {
-                  rule: "!has(self.autoscaling.metric) || self.autoscaling.enabled",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.metric) || (has(self.autoscaling.enabled) && self.autoscaling.enabled)",
                   message: "autoscaling.metric needs autoscaling.enabled: true",
                 },
               ],
@@ -420,11 +420,11 @@ export const schema = {
               type: "object",
               "x-kubernetes-validations": [
                 {
-                  rule: "!self.autoscaling.enabled || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.enabled) || !self.autoscaling.enabled || !has(self.autoscaling.minReplicas) || !has(self.autoscaling.maxReplicas) || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
                   message: "autoscaling.minReplicas must not exceed autoscaling.maxReplicas",
                 },
                 {
-                  rule: "!has(self.autoscaling.metric) || self.autoscaling.enabled",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.metric) || (has(self.autoscaling.enabled) && self.autoscaling.enabled)",
                   message: "autoscaling.metric needs autoscaling.enabled: true",
                 },
               ],
@@ -494,11 +494,11 @@ export const schema = {
               type: "object",
               "x-kubernetes-validations": [
                 {
-                  rule: "!self.autoscaling.enabled || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.enabled) || !self.autoscaling.enabled || !has(self.autoscaling.minReplicas) || !has(self.autoscaling.maxReplicas) || self.autoscaling.minReplicas <= self.autoscaling.maxReplicas",
                   message: "autoscaling.minReplicas must not exceed autoscaling.maxReplicas",
                 },
                 {
-                  rule: "!has(self.autoscaling.metric) || self.autoscaling.enabled",
+                  rule: "!has(self.autoscaling) || !has(self.autoscaling.metric) || (has(self.autoscaling.enabled) && self.autoscaling.enabled)",
                   message: "autoscaling.metric needs autoscaling.enabled: true",
                 },
               ],
@@ -582,11 +582,11 @@ export const schema = {
               default: {},
               "x-kubernetes-validations": [
                 {
-                  rule: "self.mode == 'Disabled' || has(self.prometheus)",
+                  rule: "!has(self.mode) || self.mode == 'Disabled' || has(self.prometheus)",
                   message: "sharding.rebalance.prometheus.url is required unless mode is Disabled",
                 },
                 {
-                  rule: "self.addShardThresholdPercent > self.hysteresisPercent",
+                  rule: "!has(self.addShardThresholdPercent) || !has(self.hysteresisPercent) || self.addShardThresholdPercent > self.hysteresisPercent",
                   message: "sharding.rebalance.hysteresisPercent must be below addShardThresholdPercent",
                 },
               ],

@@ -56,8 +56,11 @@ export function isSubset(desired: unknown, observed: unknown): boolean {
     return Object.entries(desired).every(([k, v]) => {
       if (v === undefined) return true;
       const ov = observed[k];
-      // An empty map/list we send may come back omitted.
-      if (ov === undefined && ((isObj(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0))) {
+      // An empty map/list or a false we send may come back omitted (omitempty).
+      if (
+        ov === undefined &&
+        (v === false || (isObj(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0))
+      ) {
         return true;
       }
       return isSubset(v, ov);

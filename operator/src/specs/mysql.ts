@@ -63,7 +63,6 @@ export function buildMysqlService(cc: ChatCluster, t: MysqlTarget): V1Service {
     metadata: meta(cc, mysqlName(cc, t), t.role, targetLabels(t)),
     spec: {
       clusterIP: "None",
-      publishNotReadyAddresses: false,
       selector: selector(cc, t.role, targetLabels(t)),
       ports: [{ name: "mysql", port: MYSQL_PORT, targetPort: MYSQL_PORT, protocol: "TCP" }],
     },

@@ -31,7 +31,12 @@ export class MessageService {
   writer(shardId: number): ShardWriter {
     let w = this.#writers.get(shardId);
     if (!w) {
-      w = new ShardWriter(shardId, this.router.shards.pool(shardId));
+      const shard = String(shardId);
+      w = new ShardWriter(shardId, this.router.shards.pool(shardId), {
+        maxBatch: 256,
+        maxInFlight: 4,
+        onBatch: () => this.metrics.sendBatches.inc({ shard }),
+      });
       this.#writers.set(shardId, w);
     }
     return w;
@@ -201,7 +206,12 @@ export class MessageService {
   async history(
     userId: number,
     roomId: number,
-    q: { before?: number | undefined; after?: number | undefined; limit: number; parentSeq?: number | undefined },
+    q: {
+      before?: number | undefined;
+      after?: number | undefined;
+      limit: number;
+      parentSeq?: number | undefined;
+    },
   ): Promise<HistoryPage> {
     const ctx = await this.rooms.requireMember(roomId, userId);
     const limit = Math.min(Math.max(q.limit, 1), HISTORY_MAX_LIMIT);
@@ -212,7 +222,14 @@ export class MessageService {
     if (q.after !== undefined) {
       const extra = q.before !== undefined ? "AND seq > ? AND seq < ?" : "AND seq > ?";
       const args = q.before !== undefined ? [q.after, q.before] : [q.after];
-      messages = await loadMessages(ctx.pool, roomId, thread + extra, [...threadArgs, ...args], "ASC", limit + 1);
+      messages = await loadMessages(
+        ctx.pool,
+        roomId,
+        thread + extra,
+        [...threadArgs, ...args],
+        "ASC",
+        limit + 1,
+      );
     } else {
       const extra = q.before !== undefined ? "AND seq < ?" : "";
       const args = [...threadArgs, ...(q.before !== undefined ? [q.before] : [])];

@@ -492,6 +492,47 @@ export class RoomService {
     return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
   }
 
+  /** Public rooms anyone can join, paged by room id; includes the caller's role where a member. */
+  async listPublic(
+    userId: number,
+    page: { after?: number | undefined; limit: number },
+  ): Promise<{ rooms: RoomDto[]; nextCursor: number | null }> {
+    const [idx] = await this.catalog.query<RowDataPacket[]>(
+      `SELECT room_id, shard_id FROM room_directory
+        WHERE kind = 'public' AND state = 'active' AND room_id > ? ORDER BY room_id LIMIT ?`,
+      [page.after ?? 0, page.limit + 1],
+    );
+    const more = idx.length > page.limit;
+    const ids = idx.slice(0, page.limit).map((r) => Number(r.room_id));
+    const byShard = new Map<number, number[]>();
+    for (const r of idx.slice(0, page.limit)) {
+      const shard = Number(r.shard_id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), Number(r.room_id)]);
+    }
+    const found = new Map<number, RoomDto>();
+    await Promise.all(
+      [...byShard].map(async ([shardId, roomIds]) => {
+        const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
+          `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
+             FROM rooms r
+             LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
+             LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
+            WHERE r.id IN (?) AND r.deleted_at IS NULL AND r.kind = 'public'`,
+          [userId, userId, roomIds],
+        );
+        for (const r of rows) {
+          const role = typeof r.my_role === "string" && isMemberRole(r.my_role) ? r.my_role : null;
+          found.set(
+            Number(r.id),
+            roomDto(mapRoom(r), role ? { role, lastReadSeq: Number(r.last_read_seq) } : null),
+          );
+        }
+      }),
+    );
+    const rooms = ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
+    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+  }
+
   /** The caller's role inside a write; non-members get the same answer as requireMember. */
   async #roleOrHide(conn: PoolConnection, room: RoomRow, userId: number): Promise<MemberRole> {
     const role = await memberRole(conn, room.id, userId);

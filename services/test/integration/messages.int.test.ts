@@ -183,3 +183,21 @@ describe("messages", () => {
     expect(JSON.parse(list[0]!.payload)).toMatchObject({ roomId: room, seq: 1, body: "o1" });
   });
 });
+
+describe("threads", () => {
+  it("lists one thread's replies with parentSeq", async () => {
+    const room = (await alice.http.post("/v1/rooms", { kind: "public", name: "threads" })).body.id;
+    const root = (await send(alice, "root", {}, room)).body.seq;
+    await send(alice, "unrelated", {}, room);
+    for (let i = 0; i < 3; i++) await send(alice, `reply ${i}`, { parentSeq: root }, room);
+    const t = await alice.http.get(`/v1/rooms/${room}/messages?parentSeq=${root}&limit=2`);
+    expect(t.body.messages.map((m: { body: string }) => m.body)).toEqual(["reply 1", "reply 2"]);
+    expect(t.body.hasMore).toBe(true);
+    const first = await alice.http.get(`/v1/rooms/${room}/messages?parentSeq=${root}&after=0`);
+    expect(first.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      "reply 0",
+      "reply 1",
+      "reply 2",
+    ]);
+  });
+});

@@ -158,3 +158,26 @@ describe("rooms", () => {
     expect(after.body.rooms.map((r: { id: number }) => r.id)).not.toContain(ids[1]);
   });
 });
+
+describe("discovery", () => {
+  it("lists public rooms only, paged, with my role where I am a member", async () => {
+    const u = await registerUser(base, "browser");
+    const seen: { id: number; kind: string; myRole?: string }[] = [];
+    let cursor: number | null = null;
+    do {
+      const page: { body: { rooms: typeof seen; nextCursor: number | null } } = await u.http.get(
+        `/v1/public-rooms?limit=3${cursor ? `&after=${cursor}` : ""}`,
+      );
+      seen.push(...page.body.rooms);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.every((r) => r.kind === "public")).toBe(true);
+    expect(seen.every((r) => r.myRole === undefined)).toBe(true);
+    const ids = seen.map((r) => r.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    await u.http.post(`/v1/rooms/${ids[0]}/join`);
+    const again = await u.http.get("/v1/public-rooms?limit=1");
+    expect(again.body.rooms[0]).toMatchObject({ id: ids[0], myRole: "member" });
+  });
+});

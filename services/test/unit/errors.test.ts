@@ -38,4 +38,11 @@ describe("error catalog", () => {
       error: { code: "CHAT_INTERNAL", status: 500, detail: "Internal error" },
     });
   });
+
+  it("turns backend outages into a retryable 503 without detail", () => {
+    const down = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:13310"), { code: "ECONNREFUSED" });
+    expect(toProblem(down)).toMatchObject({ status: 503, code: "CHAT_BACKEND_UNAVAILABLE" });
+    expect(JSON.stringify(toProblem(down))).not.toContain("13310");
+    expect(toProblem(new Error("Connection is closed.")).status).toBe(503);
+  });
 });

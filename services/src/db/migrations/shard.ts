@@ -94,4 +94,10 @@ export const shardMigrations: readonly Migration[] = [
        ) ${TABLE_OPTS}`,
     ],
   },
+  {
+    version: 2,
+    name: "messages_thread_index",
+    // Thread pages: replies of one parent, in seq order.
+    statements: ["ALTER TABLE messages ADD KEY ix_messages_parent (room_id, parent_seq, seq)"],
+  },
 ];

@@ -40,7 +40,7 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
   api.add({
     method: "get",
     path: "/v1/rooms/:roomId/messages",
-    summary: "History by seq cursor (before/after/limit), oldest first",
+    summary: "History by seq cursor (before/after/limit), oldest first; parentSeq lists a thread's replies",
     tag: "messages",
     auth: "user",
     params: roomParams,
@@ -48,6 +48,7 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
       before: seqString.optional(),
       after: seqString.optional(),
       limit: limitString(200, 50),
+      parentSeq: seqString.optional(),
     }),
     response: { status: 200, description: "A page of messages", schema: HistorySchema },
     errors: [...ROOM_ERRORS],

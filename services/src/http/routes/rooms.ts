@@ -69,6 +69,21 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
 
   api.add({
     method: "get",
+    path: "/v1/public-rooms",
+    summary: "Public rooms anyone can join, paged by room id",
+    tag: "rooms",
+    auth: "user",
+    query: cursorQuery,
+    response: {
+      status: 200,
+      description: "A page of public rooms",
+      schema: z.object({ rooms: z.array(RoomSchema), nextCursor: z.number().int().nullable() }),
+    },
+    handler: ({ user, query }) => d.rooms.listPublic(user.userId, query),
+  });
+
+  api.add({
+    method: "get",
     path: "/v1/rooms/:roomId",
     summary: "A room (public rooms are visible to everyone; others to members)",
     tag: "rooms",

@@ -1,0 +1,86 @@
+// The operator process: config from flags/env, metrics server, Lease leader election, then the controller.
+// Options (flag or env): --kubeconfig / KUBECONFIG; --namespace / WATCH_NAMESPACE (default: all namespaces);
+// --leader-elect=false / LEADER_ELECT; LEADER_ELECTION_NAMESPACE (default POD_NAMESPACE or "default");
+// --metrics-port / METRICS_PORT (8080); --workers / WORKERS (4); LOG_LEVEL (info).
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { Controller } from "./controller/controller.js";
+import { kubeLeaseStore, LeaderElector } from "./controller/leader.js";
+import { OperatorMetrics, serveMetrics } from "./controller/metrics.js";
+import { HttpKubeClient } from "./kube/client.js";
+import { loadKubeConfig } from "./kube/config.js";
+import { HttpKube } from "./kube/http.js";
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: "string" },
+    namespace: { type: "string" },
+    "leader-elect": { type: "string" },
+    "metrics-port": { type: "string" },
+    workers: { type: "string" },
+  },
+});
+
+const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "chatcluster-operator" } });
+const identity = `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString("hex")}`;
+const namespace = values.namespace ?? (process.env.WATCH_NAMESPACE || undefined);
+const leaderElect = (values["leader-elect"] ?? process.env.LEADER_ELECT ?? "true") !== "false";
+const leaseNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
+const metricsPort = Number(values["metrics-port"] ?? process.env.METRICS_PORT ?? 8080);
+const workers = Number(values.workers ?? process.env.WORKERS ?? 4);
+
+const metrics = new OperatorMetrics();
+const http = new HttpKube(loadKubeConfig(values.kubeconfig));
+const client = new HttpKubeClient(http, (verb, kind) => metrics.writes.inc({ verb, kind }));
+const controller = new Controller(client, metrics, log, { namespace, workers, identity });
+const elector = leaderElect
+  ? new LeaderElector(
+      kubeLeaseStore(client, leaseNamespace, "chatcluster-operator"),
+      "chatcluster-operator",
+      leaseNamespace,
+      identity,
+      undefined,
+      Date.now,
+      log,
+    )
+  : undefined;
+
+const server = await serveMetrics(metrics, metricsPort, () => controller.hasSynced() || !(elector?.isLeader() ?? true));
+log.info({ identity, namespace: namespace ?? "(all)", leaderElect, metricsPort }, "starting");
+
+let stopping = false;
+async function shutdown(signal: string, code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  const deadline = setTimeout(() => process.exit(code || 1), 10_000);
+  deadline.unref();
+  await controller.stop().catch(() => {});
+  await elector?.release();
+  metrics.leader.set(0);
+  server.close();
+  http.close();
+  process.exit(code);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+async function lead(): Promise<void> {
+  metrics.leader.set(1);
+  try {
+    await controller.start();
+  } catch (e) {
+    log.error({ err: String(e) }, "controller failed to start");
+    await shutdown("start-failure", 1);
+  }
+}
+
+if (elector) {
+  const res = await elector.run(() => void lead());
+  // Losing the lease means another process may already be reconciling: exit and let the restart re-elect.
+  if (res === "lost") await shutdown("leadership-lost", 1);
+} else {
+  await lead();
+}
