@@ -1,7 +1,8 @@
 // The operator process: config from flags/env, metrics server, Lease leader election, then the controller.
 // Options (flag or env): --kubeconfig / KUBECONFIG; --namespace / WATCH_NAMESPACE (default: all namespaces);
 // --leader-elect=false / LEADER_ELECT; LEADER_ELECTION_NAMESPACE (default POD_NAMESPACE or "default");
-// --metrics-port / METRICS_PORT (8080); --workers / WORKERS (4); LOG_LEVEL (info).
+// --metrics-port / METRICS_PORT (8080); --workers / WORKERS (4); LOG_LEVEL (info);
+// LEASE_DURATION_SECONDS (15), RENEW_DEADLINE_SECONDS (10), RETRY_PERIOD_SECONDS (2).
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
@@ -27,9 +28,17 @@ const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "chatclu
 const identity = `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString("hex")}`;
 const namespace = values.namespace ?? (process.env.WATCH_NAMESPACE || undefined);
 const leaderElect = (values["leader-elect"] ?? process.env.LEADER_ELECT ?? "true") !== "false";
-const leaseNamespace = process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
+const leaseNamespace =
+  process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
 const metricsPort = Number(values["metrics-port"] ?? process.env.METRICS_PORT ?? 8080);
 const workers = Number(values.workers ?? process.env.WORKERS ?? 4);
+
+// Lease timing (seconds); the defaults are client-go's. Tests shorten them.
+const timing = {
+  leaseDurationMs: Number(process.env.LEASE_DURATION_SECONDS ?? 15) * 1000,
+  renewDeadlineMs: Number(process.env.RENEW_DEADLINE_SECONDS ?? 10) * 1000,
+  retryPeriodMs: Number(process.env.RETRY_PERIOD_SECONDS ?? 2) * 1000,
+};
 
 const metrics = new OperatorMetrics();
 const http = new HttpKube(loadKubeConfig(values.kubeconfig));
@@ -41,13 +50,17 @@ const elector = leaderElect
       "chatcluster-operator",
       leaseNamespace,
       identity,
-      undefined,
+      timing,
       Date.now,
       log,
     )
   : undefined;
 
-const server = await serveMetrics(metrics, metricsPort, () => controller.hasSynced() || !(elector?.isLeader() ?? true));
+const server = await serveMetrics(
+  metrics,
+  metricsPort,
+  () => controller.hasSynced() || !(elector?.isLeader() ?? true),
+);
 log.info({ identity, namespace: namespace ?? "(all)", leaderElect, metricsPort }, "starting");
 
 let stopping = false;

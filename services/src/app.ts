@@ -22,6 +22,7 @@ import { makeLimiter } from "./http/ratelimit.js";
 import { createRootLogger, type Logger } from "./log.js";
 import { MessageService } from "./messages/service.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createPipeline, type Pipeline } from "./pipeline/index.js";
 import { ReadStateService } from "./readstate/service.js";
 import { Presence } from "./realtime/presence.js";
 import { attachRealtime, type ChatServer, type RealtimeHandle } from "./realtime/server.js";
@@ -46,6 +47,8 @@ export interface ChatApp {
   messages: MessageService;
   readState: ReadStateService;
   retention: RetentionJob;
+  /** Event pipeline: outbox relay, search, notifications (the worker role runs its loops). */
+  pipeline: Pipeline;
   /** Listens on config.host:config.port (0 = ephemeral); resolves with the bound port. */
   listen(): Promise<number>;
   url(): string;
@@ -66,8 +69,15 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   const catalog = createPool(config.mysql.catalogUrl, config.mysql.poolSize);
   const shards = ShardSet.fromUrls(config.mysql.shardUrls, config.mysql.spareUrls, config.mysql.poolSize);
   const redisOpts = { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: false };
-  const redis = new Redis(config.redis.url, redisOpts);
-  const directorySub = new Redis(config.redis.url, { lazyConnect: false });
+  const redisLog = log.child({ mod: "redis" });
+  // ioredis reconnects by itself; without a listener every failed attempt would be
+  // printed as an "unhandled error event".
+  const watch = (name: string, client: Redis): Redis =>
+    client.on("error", (err: Error) =>
+      redisLog.warn({ client: name, err: err.message }, "redis connection error"),
+    );
+  const redis = watch("main", new Redis(config.redis.url, redisOpts));
+  const directorySub = watch("directory", new Redis(config.redis.url, { lazyConnect: false }));
   const closers: (() => Promise<unknown>)[] = [];
 
   try {
@@ -92,11 +102,14 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   const http = createServer();
   let io: ChatServer | null = null;
   let sink: EventSink = nullSink;
-  const pub = redis.duplicate();
-  const sub = redis.duplicate();
-  if (hasRole(config, "realtime") || hasRole(config, "gateway")) {
+  const adapterClients: Redis[] = [];
+  if (hasRole(config, "realtime") || hasRole(config, "gateway") || hasRole(config, "worker")) {
+    const pub = watch("adapter-pub", redis.duplicate());
+    const sub = watch("adapter-sub", redis.duplicate());
+    adapterClients.push(pub, sub);
     // A gateway-only instance still needs an (unattached) socket.io server: its
     // adapter publishes the gateway's events to the realtime nodes through Redis.
+    // So does a worker-only one (live notifications to users' channels).
     io = new IoServer({
       adapter: createAdapter(pub, sub, { key: `${config.redis.prefix}socket.io` }),
       maxHttpBufferSize: 1_000_000,
@@ -126,6 +139,8 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   // only workers keep doing it on a schedule.
   await retention.runOnce();
   if (hasRole(config, "worker")) retention.start();
+  const pipeline = createPipeline({ config, log, metrics, catalog, shards, router, rooms, redis, sink });
+  if (hasRole(config, "worker")) pipeline.start();
 
   let ready = false;
   let stopping: Promise<void> | null = null;
@@ -136,7 +151,9 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
         await withTimeout(fn(), 1000);
         checks[name] = "ok";
       } catch (err) {
-        checks[name] = err instanceof Error ? err.message.slice(0, 120) : "failed";
+        // /readyz is unauthenticated: the reason goes to the log, not the response.
+        checks[name] = "unavailable";
+        log.warn({ check: name, err }, "readiness check failed");
       }
     };
     await Promise.all([
@@ -179,6 +196,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     limiters,
     readiness,
     gateway: hasRole(config, "gateway"),
+    pipeline,
   });
   http.on("request", app);
 
@@ -186,12 +204,14 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   if (io && hasRole(config, "realtime")) {
     io.attach(http);
     presence.start();
+    pipeline.focus.start();
     realtime = attachRealtime(io, {
       tokens,
       rooms,
       messages,
       readState,
       presence,
+      focus: pipeline.focus,
       typingLimiter: new RateLimiterRedis({
         storeClient: redis,
         keyPrefix: `${config.redis.prefix}rl:typing`,
@@ -205,9 +225,10 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   }
 
   closers.push(
+    () => pipeline.stop(),
     () => retention.stop(),
     () => directory.close(),
-    () => Promise.allSettled([pub.quit(), sub.quit()]),
+    () => Promise.allSettled(adapterClients.map((c) => c.quit())),
     () => redis.quit(),
     () => catalog.end(),
     () => shards.close(),
@@ -247,6 +268,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     messages,
     readState,
     retention,
+    pipeline,
     readiness,
     stop,
     listen: () =>

@@ -41,6 +41,9 @@ const schema = z.object({
   CHAT_HOST: z.string().default("0.0.0.0"),
   CHAT_PORT: int(8080, 0, 65535),
   CHAT_INSTANCE_ID: z.string().min(1).max(64).optional(),
+  // Which hops may set X-Forwarded-For (express "trust proxy"): client IPs feed the
+  // rate limits, so only hops you run (an ingress) belong here.
+  CHAT_TRUST_PROXY: z.string().min(1).default("loopback"),
   CHAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   CHAT_MYSQL_CATALOG_URL: mysqlUrl,
@@ -80,6 +83,31 @@ const schema = z.object({
   CHAT_DEDUP_WINDOW_HOURS: int(72, 1, 24 * 365),
   CHAT_PRESENCE_TTL_SECONDS: int(60, 5, 3600),
   CHAT_SHUTDOWN_DEADLINE_MS: int(10_000, 100, 600_000),
+
+  // Event pipeline (docs/event-pipeline.md). No brokers = the in-process bus.
+  CHAT_KAFKA_BROKERS: z
+    .string()
+    .default("")
+    .transform(csv)
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, "must be host:port"))),
+  // Topics are <prefix>events.v1 and <prefix>events.v1.dlq; consumer groups <prefix>search, <prefix>notifications.
+  CHAT_KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, '.', '_', '-'")
+    .default("chat."),
+  CHAT_KAFKA_PARTITIONS: int(12, 1, 10_000),
+  // -1 = the broker's default.replication.factor.
+  CHAT_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(32).default(-1),
+  CHAT_OUTBOX_POLL_MS: int(50, 5, 60_000),
+  CHAT_OUTBOX_BATCH: int(500, 1, 10_000),
+  CHAT_OUTBOX_LEASE_MS: int(15_000, 1000, 600_000),
+  // Published outbox rows are deleted after this many hours; 0 keeps them.
+  CHAT_OUTBOX_RETENTION_HOURS: int(24, 0, 24 * 365),
+  // Attempts of a non-transient consumer failure before the event goes to the DLQ.
+  CHAT_CONSUMER_MAX_ATTEMPTS: int(3, 1, 100),
+  CHAT_WEBHOOK_MAX_ATTEMPTS: int(6, 1, 50),
+  CHAT_WEBHOOK_BACKOFF_MS: int(2000, 10, 3_600_000),
+  CHAT_WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
 });
 
 export type Config = Readonly<{
@@ -88,6 +116,7 @@ export type Config = Readonly<{
   port: number;
   instanceId: string;
   logLevel: z.infer<typeof schema>["CHAT_LOG_LEVEL"];
+  trustProxy: string;
   mysql: Readonly<{
     catalogUrl: string;
     shardUrls: readonly string[];
@@ -116,6 +145,20 @@ export type Config = Readonly<{
   dedupWindowHours: number;
   presenceTtlSeconds: number;
   shutdownDeadlineMs: number;
+  pipeline: Readonly<{
+    kafkaBrokers: readonly string[];
+    topicPrefix: string;
+    partitions: number;
+    replicationFactor: number;
+    outboxPollMs: number;
+    outboxBatch: number;
+    outboxLeaseMs: number;
+    outboxRetentionHours: number;
+    consumerMaxAttempts: number;
+    webhookMaxAttempts: number;
+    webhookBackoffMs: number;
+    webhookTimeoutMs: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -136,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.CHAT_PORT,
     instanceId: e.CHAT_INSTANCE_ID ?? `chat-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     logLevel: e.CHAT_LOG_LEVEL,
+    trustProxy: e.CHAT_TRUST_PROXY,
     mysql: Object.freeze({
       catalogUrl: e.CHAT_MYSQL_CATALOG_URL,
       shardUrls: Object.freeze(e.CHAT_MYSQL_SHARD_URLS),
@@ -164,6 +208,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dedupWindowHours: e.CHAT_DEDUP_WINDOW_HOURS,
     presenceTtlSeconds: e.CHAT_PRESENCE_TTL_SECONDS,
     shutdownDeadlineMs: e.CHAT_SHUTDOWN_DEADLINE_MS,
+    pipeline: Object.freeze({
+      kafkaBrokers: Object.freeze(e.CHAT_KAFKA_BROKERS),
+      topicPrefix: e.CHAT_KAFKA_TOPIC_PREFIX,
+      partitions: e.CHAT_KAFKA_PARTITIONS,
+      replicationFactor: e.CHAT_KAFKA_REPLICATION_FACTOR,
+      outboxPollMs: e.CHAT_OUTBOX_POLL_MS,
+      outboxBatch: e.CHAT_OUTBOX_BATCH,
+      outboxLeaseMs: e.CHAT_OUTBOX_LEASE_MS,
+      outboxRetentionHours: e.CHAT_OUTBOX_RETENTION_HOURS,
+      consumerMaxAttempts: e.CHAT_CONSUMER_MAX_ATTEMPTS,
+      webhookMaxAttempts: e.CHAT_WEBHOOK_MAX_ATTEMPTS,
+      webhookBackoffMs: e.CHAT_WEBHOOK_BACKOFF_MS,
+      webhookTimeoutMs: e.CHAT_WEBHOOK_TIMEOUT_MS,
+    }),
   };
   return Object.freeze(cfg);
 }

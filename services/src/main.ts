@@ -17,8 +17,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger({ level: config.logLevel, instanceId: config.instanceId });
+  // Fire-and-forget publishes inside socket.io's Redis adapter reject when Redis is
+  // down; that must degrade fan-out, not kill the process. Logged, not swallowed.
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
   const app = await createChatApp(config, { log });
-  installShutdown(app.stop, { deadlineMs: config.shutdownDeadlineMs, log });
+  const shutdown = installShutdown(app.stop, { deadlineMs: config.shutdownDeadlineMs, log });
+  // A thrown exception leaves unknown state behind: drain and exit non-zero.
+  process.on("uncaughtException", (err) => {
+    log.fatal({ err }, "uncaught exception; shutting down");
+    void shutdown("uncaughtException", 1);
+  });
   const port = await app.listen();
   log.info({ port, roles: config.roles, url: app.url() }, "chat platform listening");
 }

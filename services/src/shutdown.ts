@@ -11,10 +11,10 @@ export function installShutdown(
     exit?: (code: number) => void;
     signals?: readonly NodeJS.Signals[];
   },
-): (signal: string) => Promise<number> {
+): (reason: string, minExitCode?: number) => Promise<number> {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let started: Promise<number> | null = null;
-  const shutdown = (signal: string): Promise<number> => {
+  const shutdown = (signal: string, minExitCode = 0): Promise<number> => {
     started ??= (async () => {
       opts.log.info({ signal, deadlineMs: opts.deadlineMs }, "shutdown requested");
       let timer: NodeJS.Timeout | undefined;
@@ -22,7 +22,7 @@ export function installShutdown(
         timer = setTimeout(() => resolve("deadline"), opts.deadlineMs);
         timer.unref();
       });
-      let code = 0;
+      let code = minExitCode;
       try {
         const outcome = await Promise.race([stop().then(() => "stopped" as const), deadline]);
         if (outcome === "deadline") {

@@ -60,3 +60,13 @@ describe("effectiveShards", () => {
     expect(effectiveShards(cc)).toBe(3);
   });
 });
+
+describe("Helm chart CRD", () => {
+  it("charts/chatcluster-operator/crds/chatcluster.yaml is a copy of crds/chatcluster.yaml", () => {
+    const chart = readFileSync(
+      resolve(import.meta.dirname, "../../../charts/chatcluster-operator/crds/chatcluster.yaml"),
+      "utf8",
+    );
+    expect(chart, "run: cp crds/chatcluster.yaml charts/chatcluster-operator/crds/").toBe(crdText);
+  });
+});

@@ -7,7 +7,7 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = "chat.chatcluster.io/v1alpha1";
 export const KIND = "ChatCluster";
 export const PLURAL = "chatclusters";
-export const SCHEMA_SHA256 = "3044dcaf096280ece3abf5a2764d0cc44e54c868302edeabd3f358c3a9eea7cb";
+export const SCHEMA_SHA256 = "b37087fb8e2fdc2ded703188e3d3efc8bb79e3baf88eacd1736afc6ad6e9712b";
 
 /** The CRD's openAPIV3Schema, for structural defaulting (applyDefaults). */
 export const schema = {
@@ -747,7 +747,13 @@ export const schema = {
               index: { type: "integer" },
               name: { type: "string", description: "The shard's StatefulSet and Service name." },
               endpoint: { type: "string", description: "host:port the platform connects to." },
-              state: { type: "string", enum: ["Provisioning", "Ready", "Registered", "Draining"] },
+              state: {
+                type: "string",
+                description:
+                  "Lifecycle: Provisioning (never ready yet) → Ready (StatefulSet ready) → Registered (known to the platform, set by the rebalancer) → Draining.",
+                enum: ["Provisioning", "Ready", "Registered", "Draining"],
+              },
+              ready: { type: "boolean", description: "The shard's StatefulSet is ready right now." },
               writesPerSecond: {
                 type: "string",
                 description: "Last measured message write rate (filled by the rebalancer).",
@@ -1166,7 +1172,10 @@ export interface ChatClusterStatusShard {
   name: string;
   /** host:port the platform connects to. */
   endpoint?: string;
+  /** Lifecycle: Provisioning (never ready yet) → Ready (StatefulSet ready) → Registered (known to the platform, set by the rebalancer) → Draining. */
   state: "Provisioning" | "Ready" | "Registered" | "Draining";
+  /** The shard's StatefulSet is ready right now. */
+  ready?: boolean;
   /** Last measured message write rate (filled by the rebalancer). */
   writesPerSecond?: string;
   loadPercent?: number;

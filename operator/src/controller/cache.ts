@@ -4,7 +4,12 @@ import type { Informer } from "./informer.js";
 
 export interface ObjectCache {
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject | undefined;
-  list(apiVersion: string, kind: string, namespace: string | undefined, labels: Record<string, string>): KObject[];
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labels: Record<string, string>,
+  ): KObject[];
   /** Is this kind watched at all (monitoring kinds may not exist)? */
   has(apiVersion: string, kind: string): boolean;
   /** Records a write's response so the next reconcile does not act on a lagging informer (optional). */
@@ -51,7 +56,12 @@ export class InformerCache implements ObjectCache {
     if (this.written.size > 10_000) this.written.clear();
   }
 
-  list(apiVersion: string, kind: string, namespace: string | undefined, labels: Record<string, string>): KObject[] {
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labels: Record<string, string>,
+  ): KObject[] {
     return this.inf(apiVersion, kind)?.list(namespace, labels) ?? [];
   }
 }

@@ -13,7 +13,7 @@ import { ConditionType, EventReason, Reason } from "./conditions.js";
 import { KubeRecorder, type Recorder } from "./events.js";
 import { Informer } from "./informer.js";
 import type { OperatorMetrics } from "./metrics.js";
-import { WorkQueue, runWorkers, RateLimiter } from "./queue.js";
+import { RateLimiter, runWorkers, WorkQueue } from "./queue.js";
 import { reconcile } from "./reconcile.js";
 import { patchStatus, setCondition } from "./status.js";
 
@@ -39,6 +39,8 @@ export interface ControllerOptions {
   identity: string;
   resyncMs?: number;
   rateLimiter?: RateLimiter;
+  /** Called after every reconcile (tests use it to wait for one). */
+  onReconciled?: (key: string, error?: unknown) => void;
 }
 
 export class Controller {
@@ -56,7 +58,9 @@ export class Controller {
     private readonly log: Logger,
     private readonly opts: ControllerOptions,
   ) {
-    this.queue = new WorkQueue(opts.rateLimiter ?? new RateLimiter(), undefined, (d) => metrics.queueDepth.set(d));
+    this.queue = new WorkQueue(opts.rateLimiter ?? new RateLimiter(), undefined, (d) =>
+      metrics.queueDepth.set(d),
+    );
     this.cache = new InformerCache(this.informers);
     this.recorder = new KubeRecorder(client, opts.identity, log);
     this.ccInformer = new Informer(
@@ -165,7 +169,11 @@ export class Controller {
     const log = this.log.child({ chatcluster: key });
     const end = this.metrics.duration.startTimer();
     try {
-      const out = await reconcile(obj, { client: this.client, cache: this.cache, recorder: this.recorder, log }, PHASES);
+      const out = await reconcile(
+        obj,
+        { client: this.client, cache: this.cache, recorder: this.recorder, log },
+        PHASES,
+      );
       this.queue.forget(key);
       if (out.result.kind === "requeue") {
         this.metrics.reconciles.inc({ result: "requeue" });
@@ -175,6 +183,7 @@ export class Controller {
       }
       if (out.changed.length > 0) log.info({ changed: out.changed, phase: out.phase }, "reconciled");
       else log.debug({ phase: out.phase }, "reconciled: no changes");
+      this.opts.onReconciled?.(key);
     } catch (e) {
       this.metrics.reconciles.inc({ result: "error" });
       this.metrics.errors.inc();
@@ -185,13 +194,19 @@ export class Controller {
         await patchStatus(this.client, structuredClone(obj), (s) => {
           setCondition(
             s,
-            { type: ConditionType.Degraded, status: "True", reason: Reason.ReconcileError, message: message.slice(0, 1000) },
+            {
+              type: ConditionType.Degraded,
+              status: "True",
+              reason: Reason.ReconcileError,
+              message: message.slice(0, 1000),
+            },
             obj.metadata.generation ?? 0,
             new Date(),
           );
         });
       } catch {}
       this.queue.addRateLimited(key);
+      this.opts.onReconciled?.(key, e);
     } finally {
       end();
     }

@@ -30,7 +30,7 @@ export class KubeRecorder implements Recorder {
     const ev: KObject = {
       apiVersion: "events.k8s.io/v1",
       kind: "Event",
-      metadata: { generateName: `${obj.metadata.name}.`, namespace: obj.metadata.namespace },
+      metadata: { generateName: `${obj.metadata.name}-`, namespace: obj.metadata.namespace },
       eventTime: microTime(t),
       type,
       reason,

@@ -77,7 +77,12 @@ export class Informer {
   }
 
   private async relist(): Promise<void> {
-    const res = await this.source.list(this.apiVersion, this.kind, this.opts.namespace, this.opts.labelSelector);
+    const res = await this.source.list(
+      this.apiVersion,
+      this.kind,
+      this.opts.namespace,
+      this.opts.labelSelector,
+    );
     this.lists++;
     const seen = new Set<string>();
     for (const o of res.items) {
@@ -151,7 +156,10 @@ export class Informer {
         }
         failures++;
         const delay = Math.min(max, base * 2 ** (failures - 1));
-        this.log?.warn({ kind: this.kind, err: String(e), delayMs: delay }, "watch failed: restarting with backoff");
+        this.log?.warn(
+          { kind: this.kind, err: String(e), delayMs: delay },
+          "watch failed: restarting with backoff",
+        );
         await this.sleep(delay, this.abort.signal);
         // After repeated failures start over from a fresh list (the store may have missed events).
         if (failures >= 3) this.rv = undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../kube/http.js";
-import { type Lease, LeaderElector, type LeaseStore, microTime } from "./leader.js";
+import { LeaderElector, type Lease, type LeaseStore, microTime } from "./leader.js";
 
 class MemLeaseStore implements LeaseStore {
   lease: Lease | undefined;
@@ -59,7 +59,10 @@ describe("LeaderElector", () => {
     await a.tryAcquireOrRenew();
     const orig = store.update.bind(store);
     store.update = async (l) => {
-      store.lease = { ...(store.lease as Lease), metadata: { ...(store.lease as Lease).metadata, resourceVersion: "x" } };
+      store.lease = {
+        ...(store.lease as Lease),
+        metadata: { ...(store.lease as Lease).metadata, resourceVersion: "x" },
+      };
       return orig(l);
     };
     expect(await a.tryAcquireOrRenew()).toBe(false);

@@ -110,7 +110,9 @@ describe("RateLimiter", () => {
   it("backs off exponentially per key and forgets", () => {
     const clock = new FakeClock();
     const r = new RateLimiter({ baseDelayMs: 100, maxDelayMs: 1000 }, clock);
-    expect([r.when("a"), r.when("a"), r.when("a"), r.when("a"), r.when("a")]).toEqual([100, 200, 400, 800, 1000]);
+    expect([r.when("a"), r.when("a"), r.when("a"), r.when("a"), r.when("a")]).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
     expect(r.when("b")).toBe(100);
     expect(r.numRequeues("a")).toBe(5);
     r.forget("a");

@@ -105,7 +105,10 @@ export class WorkQueue {
   /** Adds the key after ms; a sooner pending add wins over a later one. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     const at = this.clock.now() + ms;
     const cur = this.waiting.get(key);
     if (cur && cur.at <= at) return;
@@ -163,7 +166,11 @@ export class WorkQueue {
 }
 
 /** Runs n workers; each takes a key, runs handle, and marks it done. Resolves when the queue shuts down. */
-export async function runWorkers(q: WorkQueue, n: number, handle: (key: string) => Promise<void>): Promise<void> {
+export async function runWorkers(
+  q: WorkQueue,
+  n: number,
+  handle: (key: string) => Promise<void>,
+): Promise<void> {
   const worker = async () => {
     for (;;) {
       const key = await q.get();

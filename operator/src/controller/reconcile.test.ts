@@ -64,7 +64,9 @@ describe("full reconcile on the fake API server", () => {
         "StatefulSet/chat-shard-1",
       ].sort(),
     );
-    const cc = get() as { status: { phase: string; ready: string; conditions: { type: string; status: string }[] } };
+    const cc = get() as {
+      status: { phase: string; ready: string; conditions: { type: string; status: string }[] };
+    };
     expect(cc.status.phase).toBe("Ready");
     expect(cc.status.ready).toBe("8/8");
     expect(cc.status.conditions.find((c) => c.type === "Ready")?.status).toBe("True");
@@ -94,9 +96,15 @@ describe("full reconcile on the fake API server", () => {
     const d = deps(fake);
     await reconcile(get(), d, PHASES);
     const applied = fake.writes.filter((w) => w.verb === "apply").map((w) => `${w.kind}/${w.name}`);
-    expect(applied.sort()).toEqual(["ConfigMap/chat-platform", "Service/chat-shard-2", "StatefulSet/chat-shard-2"]);
+    expect(applied.sort()).toEqual([
+      "ConfigMap/chat-platform",
+      "Service/chat-shard-2",
+      "StatefulSet/chat-shard-2",
+    ]);
     expect(d.recorder.events.map((e) => e.reason)).toContain("ShardAdded");
-    const cm = fake.get("v1", "ConfigMap", "ns", "chat-platform") as unknown as { data: Record<string, string> };
+    const cm = fake.get("v1", "ConfigMap", "ns", "chat-platform") as unknown as {
+      data: Record<string, string>;
+    };
     expect(cm.data.CHAT_SHARDS?.split(",")).toHaveLength(3);
     const st = get() as { status: { shards: { index: number; state: string }[]; phase: string } };
     expect(st.status.shards.map((s) => s.state)).toEqual(["Ready", "Ready", "Provisioning"]);
@@ -117,7 +125,9 @@ describe("full reconcile on the fake API server", () => {
     const fake = new FakeKube();
     fake.seed(newChatCluster() as never);
     const get = await converge(fake);
-    const cm = fake.get("v1", "ConfigMap", "ns", "chat-mysql-config") as never as { data: Record<string, string> };
+    const cm = fake.get("v1", "ConfigMap", "ns", "chat-mysql-config") as never as {
+      data: Record<string, string>;
+    };
     cm.data["chatcluster.cnf"] = "edited";
     await fake.apply(cm as never);
     fake.resetWrites();

@@ -18,7 +18,11 @@ export type PhaseResult =
   | { kind: "stop"; reason: string };
 
 export const proceed: PhaseResult = { kind: "continue" };
-export const requeue = (afterMs: number, reason: string): PhaseResult => ({ kind: "requeue", afterMs, reason });
+export const requeue = (afterMs: number, reason: string): PhaseResult => ({
+  kind: "requeue",
+  afterMs,
+  reason,
+});
 export const stop = (reason: string): PhaseResult => ({ kind: "stop", reason });
 
 export interface Phase {
@@ -100,7 +104,11 @@ export interface ReconcileOutcome {
   changed: string[];
 }
 
-export async function reconcile(cc: ChatCluster, deps: ReconcileDeps, phases: Phase[]): Promise<ReconcileOutcome> {
+export async function reconcile(
+  cc: ChatCluster,
+  deps: ReconcileDeps,
+  phases: Phase[],
+): Promise<ReconcileOutcome> {
   const ctx = new ReconcileContext(cc, deps);
   for (const p of phases) {
     const result = await p.run(ctx);

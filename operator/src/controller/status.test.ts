@@ -10,8 +10,18 @@ describe("setCondition", () => {
     const t1 = new Date("2026-01-01T00:00:00Z");
     const t2 = new Date("2026-01-01T00:05:00Z");
     const t3 = new Date("2026-01-01T00:09:00Z");
-    setCondition(s, { type: ConditionType.Ready, status: "False", reason: Reason.Provisioning, message: "a" }, 1, t1);
-    setCondition(s, { type: ConditionType.Ready, status: "False", reason: Reason.ComponentsNotReady, message: "b" }, 2, t2);
+    setCondition(
+      s,
+      { type: ConditionType.Ready, status: "False", reason: Reason.Provisioning, message: "a" },
+      1,
+      t1,
+    );
+    setCondition(
+      s,
+      { type: ConditionType.Ready, status: "False", reason: Reason.ComponentsNotReady, message: "b" },
+      2,
+      t2,
+    );
     expect((s as { conditions: unknown[] }).conditions).toEqual([
       {
         type: "Ready",
@@ -22,7 +32,12 @@ describe("setCondition", () => {
         lastTransitionTime: "2026-01-01T00:00:00Z",
       },
     ]);
-    setCondition(s, { type: ConditionType.Ready, status: "True", reason: Reason.AllComponentsReady, message: "" }, 2, t3);
+    setCondition(
+      s,
+      { type: ConditionType.Ready, status: "True", reason: Reason.AllComponentsReady, message: "" },
+      2,
+      t3,
+    );
     expect((s as { conditions: { lastTransitionTime: string }[] }).conditions[0]?.lastTransitionTime).toBe(
       "2026-01-01T00:09:00Z",
     );

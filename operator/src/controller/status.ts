@@ -16,8 +16,14 @@ export interface ConditionInput {
  * Sets one condition in place: lastTransitionTime moves only when the status flips; reason, message and
  * observedGeneration are refreshed every time.
  */
-export function setCondition(status: ChatClusterStatus, c: ConditionInput, generation: number, now: Date): void {
-  const list = (status.conditions ??= []);
+export function setCondition(
+  status: ChatClusterStatus,
+  c: ConditionInput,
+  generation: number,
+  now: Date,
+): void {
+  status.conditions ??= [];
+  const list = status.conditions;
   const cur = list.find((x) => x.type === c.type);
   const next: ChatClusterStatusCondition = {
     type: c.type,
@@ -51,7 +57,12 @@ export async function patchStatus(
   const diff = mergePatchDiff(before, after) as Record<string, unknown>;
   if (Object.keys(diff).length === 0) return undefined;
   const updated = await client.mergePatch(
-    { apiVersion: cc.apiVersion, kind: cc.kind, namespace: cc.metadata.namespace, name: cc.metadata.name ?? "" },
+    {
+      apiVersion: cc.apiVersion,
+      kind: cc.kind,
+      namespace: cc.metadata.namespace,
+      name: cc.metadata.name ?? "",
+    },
     { status: diff },
     "status",
   );

@@ -21,7 +21,10 @@ export interface KubeClient {
   replace(obj: KObject): Promise<KObject>;
   mergePatch(ref: ObjRef, patch: unknown, subresource?: "status"): Promise<KObject>;
   /** false when it was already gone. */
-  delete(ref: ObjRef, opts?: { propagationPolicy?: "Background" | "Foreground" | "Orphan" }): Promise<boolean>;
+  delete(
+    ref: ObjRef,
+    opts?: { propagationPolicy?: "Background" | "Foreground" | "Orphan" },
+  ): Promise<boolean>;
   /** Discovery: does the cluster serve this kind (e.g. ServiceMonitor)? */
   serves(apiVersion: string, kind: string): Promise<boolean>;
 }
@@ -49,7 +52,9 @@ export class HttpKubeClient implements KubeClient, WatchSource {
   ) {}
 
   private path(ref: ObjRef, subresource?: string): string {
-    return resourcePath(ref.apiVersion, ref.kind, ref.namespace, ref.name) + (subresource ? `/${subresource}` : "");
+    return (
+      resourcePath(ref.apiVersion, ref.kind, ref.namespace, ref.name) + (subresource ? `/${subresource}` : "")
+    );
   }
 
   async get(ref: ObjRef): Promise<KObject | undefined> {
@@ -61,16 +66,22 @@ export class HttpKubeClient implements KubeClient, WatchSource {
     }
   }
 
-  async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<ListResult> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<ListResult> {
     const items: KObject[] = [];
     let cont: string | undefined;
     let rv = "";
     do {
-      const page = await this.http.request<{ items: KObject[]; metadata: { resourceVersion: string; continue?: string } }>(
-        "GET",
-        resourcePath(apiVersion, kind, namespace),
-        { query: { labelSelector, limit: 500, continue: cont } },
-      );
+      const page = await this.http.request<{
+        items: KObject[];
+        metadata: { resourceVersion: string; continue?: string };
+      }>("GET", resourcePath(apiVersion, kind, namespace), {
+        query: { labelSelector, limit: 500, continue: cont },
+      });
       for (const it of page.items) items.push({ ...it, apiVersion, kind });
       rv = page.metadata.resourceVersion;
       cont = page.metadata.continue || undefined;
@@ -138,7 +149,11 @@ export class HttpKubeClient implements KubeClient, WatchSource {
     this.onWrite("delete", ref.kind);
     try {
       await this.http.request("DELETE", this.path(ref), {
-        body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: opts.propagationPolicy ?? "Background" },
+        body: {
+          kind: "DeleteOptions",
+          apiVersion: "v1",
+          propagationPolicy: opts.propagationPolicy ?? "Background",
+        },
       });
       return true;
     } catch (e) {
@@ -165,5 +180,10 @@ export class HttpKubeClient implements KubeClient, WatchSource {
 
 function refFromObj(o: KObject): ObjRef {
   resourceInfo(o.apiVersion, o.kind);
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? "" };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.metadata.namespace,
+    name: o.metadata.name ?? "",
+  };
 }

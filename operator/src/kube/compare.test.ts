@@ -69,7 +69,9 @@ describe("needsApply", () => {
 
 describe("mergePatchDiff", () => {
   it("produces only the changes, null for removals, whole arrays", () => {
-    expect(mergePatchDiff({ a: 1, b: { c: 1, d: 2 }, l: [1] }, { a: 1, b: { c: 2 }, l: [1, 2], n: "x" })).toEqual({
+    expect(
+      mergePatchDiff({ a: 1, b: { c: 1, d: 2 }, l: [1] }, { a: 1, b: { c: 2 }, l: [1, 2], n: "x" }),
+    ).toEqual({
       b: { c: 2, d: null },
       l: [1, 2],
       n: "x",

@@ -7,7 +7,8 @@ import { canonicalJSON } from "../api/codegen.js";
 import { SPEC_HASH_ANNOTATION } from "../specs/common.js";
 import type { KObject } from "./resources.js";
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
 
 const SUFFIX: Record<string, number> = {
   m: 1e-3,
@@ -82,7 +83,10 @@ export function withSpecHash(desired: KObject): KObject {
   const hash = specHash(desired);
   return {
     ...desired,
-    metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash } },
+    metadata: {
+      ...desired.metadata,
+      annotations: { ...desired.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash },
+    },
   };
 }
 

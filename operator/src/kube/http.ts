@@ -42,34 +42,41 @@ export class HttpKube {
   private conn?: Conn;
   readonly server: URL;
 
-  constructor(private readonly kc: KubeConfig) {
+  /** extraHeaders: e.g. Impersonate-User (tests run the operator as the chart's ServiceAccount). */
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
   }
 
-  /** Auth options are refreshed every minute (service account tokens rotate). */
+  /**
+   * Auth headers are refreshed every minute (service account tokens rotate). The agent (TLS material) is
+   * created once: replacing it would cut the long-running watch streams that use it.
+   */
   private async connection(): Promise<Conn> {
     if (this.conn && Date.now() - this.conn.at < 60_000) return this.conn;
     const opts: https.RequestOptions = {};
     await this.kc.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extraHeaders };
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
     const cluster = this.kc.getCurrentCluster();
     const agent =
-      this.server.protocol === "https:"
+      this.conn?.agent ??
+      (this.server.protocol === "https:"
         ? new https.Agent({
             keepAlive: true,
-            maxSockets: 32,
+            maxSockets: 64,
             ca: opts.ca,
             cert: opts.cert,
             key: opts.key,
             rejectUnauthorized: !cluster?.skipTLSVerify,
             servername: cluster?.tlsServerName,
           })
-        : new http.Agent({ keepAlive: true, maxSockets: 32 });
-    this.conn?.agent.destroy();
+        : new http.Agent({ keepAlive: true, maxSockets: 64 }));
     this.conn = { agent, headers, at: Date.now() };
     return this.conn;
   }
@@ -99,7 +106,11 @@ export class HttpKube {
     });
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    o: RequestOptions = {},
+  ): Promise<T> {
     const res = await this.open(method, path, o);
     const chunks: Buffer[] = [];
     for await (const ch of res) chunks.push(ch as Buffer);

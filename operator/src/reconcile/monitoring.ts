@@ -6,10 +6,16 @@ export const monitoringPhase: Phase = {
   name: "monitoring",
   async run(ctx) {
     if (!ctx.cc.spec.monitoring.enabled) return proceed;
-    if (ctx.cache.has(MONITORING_API, "ServiceMonitor") && (await ctx.client.serves(MONITORING_API, "ServiceMonitor"))) {
+    if (
+      ctx.cache.has(MONITORING_API, "ServiceMonitor") &&
+      (await ctx.client.serves(MONITORING_API, "ServiceMonitor"))
+    ) {
       await ctx.ensure(buildServiceMonitor(ctx.cc));
     }
-    if (ctx.cache.has(MONITORING_API, "PrometheusRule") && (await ctx.client.serves(MONITORING_API, "PrometheusRule"))) {
+    if (
+      ctx.cache.has(MONITORING_API, "PrometheusRule") &&
+      (await ctx.client.serves(MONITORING_API, "PrometheusRule"))
+    ) {
       await ctx.ensure(buildPrometheusRule(ctx.cc));
     }
     return proceed;

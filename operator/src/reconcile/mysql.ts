@@ -3,7 +3,12 @@ import { effectiveShards } from "../api/index.js";
 import { EventReason } from "../controller/conditions.js";
 import { type Phase, proceed } from "../controller/reconcile.js";
 import type { KObject } from "../kube/resources.js";
-import { buildMysqlConfigMap, buildMysqlService, buildMysqlStatefulSet, type MysqlTarget } from "../specs/mysql.js";
+import {
+  buildMysqlConfigMap,
+  buildMysqlService,
+  buildMysqlStatefulSet,
+  type MysqlTarget,
+} from "../specs/mysql.js";
 
 export const mysqlPhase: Phase = {
   name: "mysql",
@@ -17,7 +22,12 @@ export const mysqlPhase: Phase = {
       await ctx.ensure(buildMysqlService(ctx.cc, t));
       const res = await ctx.ensure(buildMysqlStatefulSet(ctx.cc, t));
       if (res === "created" && known > 0 && index >= known) {
-        ctx.recorder.event(ctx.cc as unknown as KObject, "Normal", EventReason.ShardAdded, `added shard ${index}`);
+        ctx.recorder.event(
+          ctx.cc as unknown as KObject,
+          "Normal",
+          EventReason.ShardAdded,
+          `added shard ${index}`,
+        );
       }
     }
     return proceed;

@@ -4,11 +4,16 @@ import { ROLES } from "../api/index.js";
 import { EventReason } from "../controller/conditions.js";
 import { type Phase, proceed } from "../controller/reconcile.js";
 import type { KObject } from "../kube/resources.js";
-import { buildPlatformConfigMap, buildRoleDeployment, buildRoleService, platformImage } from "../specs/platform.js";
+import {
+  buildPlatformConfigMap,
+  buildRoleDeployment,
+  buildRoleService,
+  platformImage,
+} from "../specs/platform.js";
 
 const liveImage = (o: KObject | undefined): string | undefined =>
-  (o as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)?.spec?.template?.spec
-    ?.containers?.[0]?.image;
+  (o as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)?.spec
+    ?.template?.spec?.containers?.[0]?.image;
 
 export const platformPhase: Phase = {
   name: "platform",

@@ -29,7 +29,10 @@ export const prunePhase: Phase = {
         const owned = o.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid);
         if (!owned || want.has(keyOf(refOf(o))) || o.metadata.deletionTimestamp) continue;
         if (kind === "StatefulSet" && o.metadata.labels?.[COMPONENT] === "shard") {
-          ctx.log.warn({ object: o.metadata.name }, "shard StatefulSet no longer desired: kept (shards are never removed)");
+          ctx.log.warn(
+            { object: o.metadata.name },
+            "shard StatefulSet no longer desired: kept (shards are never removed)",
+          );
           continue;
         }
         await ctx.client.delete(refOf(o));

@@ -34,7 +34,12 @@ export const secretsPhase: Phase = {
     if (k) refs.push(k);
     if (r) refs.push(r);
     for (const ref of refs) {
-      const s = await ctx.client.get({ apiVersion: "v1", kind: "Secret", namespace: ctx.namespace, name: ref });
+      const s = await ctx.client.get({
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: ctx.namespace,
+        name: ref,
+      });
       if (!s) {
         const message = `Secret ${ref} referenced by the spec does not exist`;
         ctx.problems.push({ reason: Reason.MissingSecret, message });

@@ -5,11 +5,14 @@ import {
   type ChatClusterStatusComponent,
   type ChatClusterStatusShard,
   effectiveShards,
-
-
 } from "../api/index.js";
 import { ConditionType, EventReason, Phase, Reason } from "../controller/conditions.js";
-import { type Phase as ReconcilePhase, proceed, type ReconcileContext, requeue } from "../controller/reconcile.js";
+import {
+  proceed,
+  type ReconcileContext,
+  type Phase as ReconcilePhase,
+  requeue,
+} from "../controller/reconcile.js";
 import { patchStatus, setCondition } from "../controller/status.js";
 import type { KObject } from "../kube/resources.js";
 import { HTTP_PORT, MYSQL_PORT, names, svcHost } from "../specs/common.js";
@@ -53,8 +56,9 @@ export function computeStatus(ctx: ReconcileContext, prev: ChatClusterStatus): C
   const roles = components.filter((c) => c.kind === "Deployment");
   const rolling = roles.some((c) => {
     const live = ctx.cache.get("apps/v1", "Deployment", ctx.namespace, c.name) as Workload | undefined;
-    const image = (live as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)
-      ?.spec?.template?.spec?.containers?.[0]?.image;
+    const image = (
+      live as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined
+    )?.spec?.template?.spec?.containers?.[0]?.image;
     return image !== platformImage(cc) || !c.ready;
   });
 
@@ -67,7 +71,9 @@ export function computeStatus(ctx: ReconcileContext, prev: ChatClusterStatus): C
       index,
       name,
       endpoint: mysqlEndpoint(cc, { role: "shard", index }),
-      state: comp?.ready ? (old?.state === "Registered" ? "Registered" : "Ready") : "Provisioning",
+      // The lifecycle only moves forward; current readiness is its own field.
+      state: old && old.state !== "Provisioning" ? old.state : comp?.ready ? "Ready" : "Provisioning",
+      ready: comp?.ready ?? false,
     };
     // Load figures belong to the rebalancer: keep them.
     if (old?.writesPerSecond !== undefined) entry.writesPerSecond = old.writesPerSecond;
@@ -118,7 +124,12 @@ export function computeStatus(ctx: ReconcileContext, prev: ChatClusterStatus): C
   setCondition(
     next,
     allReady
-      ? { type: ConditionType.Ready, status: "True", reason: Reason.AllComponentsReady, message: next.message }
+      ? {
+          type: ConditionType.Ready,
+          status: "True",
+          reason: Reason.AllComponentsReady,
+          message: next.message,
+        }
       : {
           type: ConditionType.Ready,
           status: "False",
@@ -170,8 +181,18 @@ export function computeStatus(ctx: ReconcileContext, prev: ChatClusterStatus): C
     setCondition(
       next,
       mode === "Disabled"
-        ? { type: ConditionType.Rebalancing, status: "False", reason: Reason.RebalanceDisabled, message: "rebalancing is disabled" }
-        : { type: ConditionType.Rebalancing, status: "False", reason: Reason.RebalanceIdle, message: `mode ${mode}: no move in progress` },
+        ? {
+            type: ConditionType.Rebalancing,
+            status: "False",
+            reason: Reason.RebalanceDisabled,
+            message: "rebalancing is disabled",
+          }
+        : {
+            type: ConditionType.Rebalancing,
+            status: "False",
+            reason: Reason.RebalanceIdle,
+            message: `mode ${mode}: no move in progress`,
+          },
       gen,
       now,
     );
@@ -188,10 +209,16 @@ export const statusPhase: ReconcilePhase = {
       for (const k of Object.keys(s)) delete (s as Record<string, unknown>)[k];
       Object.assign(s, next);
     });
-    if (updated) ctx.cache.remember?.({ ...(updated as unknown as KObject), apiVersion: ctx.cc.apiVersion, kind: ctx.cc.kind });
+    if (updated)
+      ctx.cache.remember?.({
+        ...(updated as unknown as KObject),
+        apiVersion: ctx.cc.apiVersion,
+        kind: ctx.cc.kind,
+      });
     if (updated && prev.phase !== next.phase) {
       const cc = ctx.cc as unknown as KObject;
-      if (next.phase === Phase.Ready) ctx.recorder.event(cc, "Normal", EventReason.ClusterReady, next.message ?? "");
+      if (next.phase === Phase.Ready)
+        ctx.recorder.event(cc, "Normal", EventReason.ClusterReady, next.message ?? "");
       if (next.phase === Phase.Degraded) {
         ctx.recorder.event(cc, "Warning", EventReason.ClusterDegraded, next.message ?? "");
       }
@@ -200,4 +227,3 @@ export const statusPhase: ReconcilePhase = {
     return next.phase === Phase.Ready ? proceed : requeue(30_000, "not ready yet");
   },
 };
-

@@ -20,7 +20,15 @@ export const KAFKA_CONTROLLER_PORT = 9093;
 export const REDIS_PORT = 6379;
 export const HTTP_PORT = 8080;
 
-export type Component = "catalog" | "shard" | "kafka" | "redis" | "gateway" | "realtime" | "worker" | "config";
+export type Component =
+  | "catalog"
+  | "shard"
+  | "kafka"
+  | "redis"
+  | "gateway"
+  | "realtime"
+  | "worker"
+  | "config";
 
 export const names = {
   credentials: (c: string) => `${c}-credentials`,
@@ -63,7 +71,12 @@ export function ownerRef(cc: ChatCluster): V1OwnerReference {
   };
 }
 
-export function meta(cc: ChatCluster, name: string, component: Component, extra: Record<string, string> = {}) {
+export function meta(
+  cc: ChatCluster,
+  name: string,
+  component: Component,
+  extra: Record<string, string> = {},
+) {
   return {
     name,
     namespace: cc.metadata.namespace ?? "default",

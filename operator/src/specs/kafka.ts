@@ -31,7 +31,10 @@ export function kafkaBootstrap(cc: ChatCluster): string[] {
   if (cc.spec.kafka.external) return cc.spec.kafka.external.bootstrapServers;
   const c = cc.metadata.name ?? "";
   const svc = names.kafka(c);
-  return Array.from({ length: managedKafka(cc).replicas }, (_, i) => `${svc}-${i}.${svcHost(cc, svc)}:${KAFKA_PORT}`);
+  return Array.from(
+    { length: managedKafka(cc).replicas },
+    (_, i) => `${svc}-${i}.${svcHost(cc, svc)}:${KAFKA_PORT}`,
+  );
 }
 
 export function buildKafkaService(cc: ChatCluster): V1Service {
@@ -46,7 +49,12 @@ export function buildKafkaService(cc: ChatCluster): V1Service {
       selector: selector(cc, "kafka"),
       ports: [
         { name: "kafka", port: KAFKA_PORT, targetPort: KAFKA_PORT, protocol: "TCP" },
-        { name: "controller", port: KAFKA_CONTROLLER_PORT, targetPort: KAFKA_CONTROLLER_PORT, protocol: "TCP" },
+        {
+          name: "controller",
+          port: KAFKA_CONTROLLER_PORT,
+          targetPort: KAFKA_CONTROLLER_PORT,
+          protocol: "TCP",
+        },
       ],
     },
   };
@@ -85,7 +93,12 @@ export function buildKafkaStatefulSet(cc: ChatCluster): V1StatefulSet {
               image: k.image,
               imagePullPolicy: "IfNotPresent",
               // The node id is the pod ordinal; the image's entrypoint reads KAFKA_* variables.
-              command: ["/bin/bash", "-c", 'export KAFKA_NODE_ID="${HOSTNAME##*-}"; exec /etc/kafka/docker/run'],
+              command: [
+                "/bin/bash",
+                "-c",
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
+                'export KAFKA_NODE_ID="${HOSTNAME##*-}"; exec /etc/kafka/docker/run',
+              ],
               env: [
                 { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
                 secretEnv("CLUSTER_ID", names.credentials(c), CREDENTIAL_KEYS.kafkaClusterId),
@@ -95,7 +108,10 @@ export function buildKafkaStatefulSet(cc: ChatCluster): V1StatefulSet {
                   name: "KAFKA_LISTENERS",
                   value: `PLAINTEXT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
                 },
-                { name: "KAFKA_ADVERTISED_LISTENERS", value: `PLAINTEXT://$(POD_NAME).${host}:${KAFKA_PORT}` },
+                {
+                  name: "KAFKA_ADVERTISED_LISTENERS",
+                  value: `PLAINTEXT://$(POD_NAME).${host}:${KAFKA_PORT}`,
+                },
                 { name: "KAFKA_CONTROLLER_LISTENER_NAMES", value: "CONTROLLER" },
                 {
                   name: "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",

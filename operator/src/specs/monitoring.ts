@@ -40,14 +40,20 @@ export function buildPrometheusRule(cc: ChatCluster): KubernetesObject & { spec:
               expr: `sum(up{${sel}}) == 0`,
               for: "2m",
               labels: { severity: "critical" },
-              annotations: { summary: `No ${c} platform pod is being scraped`, runbook: "docs/runbooks/ChatPlatformDown.md" },
+              annotations: {
+                summary: `No ${c} platform pod is being scraped`,
+                runbook: "docs/runbooks/ChatPlatformDown.md",
+              },
             },
             {
               alert: "ChatHighErrorRate",
               expr: `sum(rate(chat_http_requests_total{${sel},status=~"5.."}[5m])) / clamp_min(sum(rate(chat_http_requests_total{${sel}}[5m])), 1) > 0.05`,
               for: "10m",
               labels: { severity: "warning" },
-              annotations: { summary: `More than 5% of ${c} requests fail`, runbook: "docs/runbooks/ChatHighErrorRate.md" },
+              annotations: {
+                summary: `More than 5% of ${c} requests fail`,
+                runbook: "docs/runbooks/ChatHighErrorRate.md",
+              },
             },
           ],
         },

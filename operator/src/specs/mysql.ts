@@ -4,8 +4,8 @@ import type { V1ConfigMap, V1Service, V1StatefulSet } from "@kubernetes/client-n
 import type { ChatCluster } from "../api/index.js";
 import {
   clean,
-  meta,
   MYSQL_PORT,
+  meta,
   names,
   podAntiAffinity,
   resources,
@@ -37,7 +37,9 @@ export function renderMyCnf(cc: ChatCluster): string {
     `innodb_flush_log_at_trx_commit = ${d.innodbFlushLogAtTrxCommit}`,
   ];
   if (d.binlog) lines.push("log_bin = mysql-bin", "binlog_format = ROW", "expire_logs_days = 7");
-  for (const [k, v] of Object.entries(cc.spec.mysql.extraConfig ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [k, v] of Object.entries(cc.spec.mysql.extraConfig ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
     lines.push(`${k} = ${v}`);
   }
   return `${lines.join("\n")}\n`;
@@ -73,7 +75,10 @@ export function buildMysqlStatefulSet(cc: ChatCluster, t: MysqlTarget): V1Statef
   const c = cc.metadata.name ?? "";
   const name = mysqlName(cc, t);
   const sel = selector(cc, t.role, targetLabels(t));
-  const storage = t.role === "catalog" ? { ...cc.spec.mysql.storage, ...cc.spec.mysql.catalogStorage } : cc.spec.mysql.storage;
+  const storage =
+    t.role === "catalog"
+      ? { ...cc.spec.mysql.storage, ...cc.spec.mysql.catalogStorage }
+      : cc.spec.mysql.storage;
   const secret = names.credentials(c);
   const health = (args: string[]) => ({ exec: { command: ["healthcheck.sh", ...args] } });
   const m = meta(cc, name, t.role, targetLabels(t));

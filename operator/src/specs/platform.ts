@@ -75,7 +75,9 @@ function secretEnvs(cc: ChatCluster): V1EnvVar[] {
   const redisExt = cc.spec.redis.external;
   if (!redisExt) env.push(secretEnv("CHAT_REDIS_PASSWORD", secret, CREDENTIAL_KEYS.redisPassword));
   else if (redisExt.passwordSecretRef) {
-    env.push(secretEnv("CHAT_REDIS_PASSWORD", redisExt.passwordSecretRef.name, redisExt.passwordSecretRef.key));
+    env.push(
+      secretEnv("CHAT_REDIS_PASSWORD", redisExt.passwordSecretRef.name, redisExt.passwordSecretRef.key),
+    );
   }
   const creds = cc.spec.kafka.external?.credentialsSecretRef;
   if (creds) {

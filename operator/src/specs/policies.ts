@@ -1,7 +1,7 @@
 // PodDisruptionBudgets, NetworkPolicies and HorizontalPodAutoscalers.
 import type { V1PodDisruptionBudget, V2HorizontalPodAutoscaler, V2MetricSpec } from "@kubernetes/client-node";
+import { type ChatCluster, ROLES, type RoleName } from "../api/index.js";
 import type { KObject } from "../kube/resources.js";
-import { type ChatCluster, type RoleName, ROLES } from "../api/index.js";
 import {
   COMPONENT,
   type Component,
@@ -73,11 +73,19 @@ function netpol(
 export function buildNetworkPolicies(cc: ChatCluster): KObject[] {
   if (!cc.spec.networkPolicy.enabled) return [];
   const out = [netpol(cc, "mysql", "shard", ["catalog", "shard"], [platformPeer(cc)], [MYSQL_PORT])];
-  if (!cc.spec.redis.external) out.push(netpol(cc, "redis", "redis", ["redis"], [platformPeer(cc)], [REDIS_PORT]));
+  if (!cc.spec.redis.external)
+    out.push(netpol(cc, "redis", "redis", ["redis"], [platformPeer(cc)], [REDIS_PORT]));
   if (!cc.spec.kafka.external) {
     const kafkaPeer = { podSelector: { matchLabels: selector(cc, "kafka") } };
     out.push(
-      netpol(cc, "kafka", "kafka", ["kafka"], [platformPeer(cc), kafkaPeer], [KAFKA_PORT, KAFKA_CONTROLLER_PORT]),
+      netpol(
+        cc,
+        "kafka",
+        "kafka",
+        ["kafka"],
+        [platformPeer(cc), kafkaPeer],
+        [KAFKA_PORT, KAFKA_CONTROLLER_PORT],
+      ),
     );
   }
   return out;
@@ -97,7 +105,10 @@ export function buildHPA(cc: ChatCluster, role: RoleName): V2HorizontalPodAutosc
       }
     : {
         type: "Resource",
-        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCPUUtilizationPercentage } },
+        resource: {
+          name: "cpu",
+          target: { type: "Utilization", averageUtilization: a.targetCPUUtilizationPercentage },
+        },
       };
   return {
     apiVersion: "autoscaling/v2",

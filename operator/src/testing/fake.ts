@@ -57,7 +57,12 @@ export class FakeKube implements KubeClient, ObjectCache {
   }
   get(ref: ObjRef): Promise<KObject | undefined>;
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject | undefined;
-  get(a: ObjRef | string, kind?: string, namespace?: string, name?: string): Promise<KObject | undefined> | KObject | undefined {
+  get(
+    a: ObjRef | string,
+    kind?: string,
+    namespace?: string,
+    name?: string,
+  ): Promise<KObject | undefined> | KObject | undefined {
     if (typeof a === "string") {
       const o = this.objects.get(keyOf({ apiVersion: a, kind: kind ?? "", namespace, name: name ?? "" }));
       return o ? structuredClone(o) : undefined;
@@ -65,7 +70,12 @@ export class FakeKube implements KubeClient, ObjectCache {
     const o = this.objects.get(keyOf(a));
     return Promise.resolve(o ? structuredClone(o) : undefined);
   }
-  list(apiVersion: string, kind: string, namespace: string | undefined, labels: Record<string, string>): KObject[];
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labels: Record<string, string>,
+  ): KObject[];
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<ListResult>;
   list(
     apiVersion: string,
@@ -75,7 +85,12 @@ export class FakeKube implements KubeClient, ObjectCache {
   ): KObject[] | Promise<ListResult> {
     const match =
       typeof sel === "string"
-        ? Object.fromEntries(sel.split(",").filter(Boolean).map((kv) => kv.split("=") as [string, string]))
+        ? Object.fromEntries(
+            sel
+              .split(",")
+              .filter(Boolean)
+              .map((kv) => kv.split("=") as [string, string]),
+          )
         : (sel ?? {});
     const items = [...this.objects.values()]
       .filter(
@@ -118,7 +133,10 @@ export class FakeKube implements KubeClient, ObjectCache {
     const n = structuredClone(obj);
     if (n.kind === "Secret" && n.stringData) {
       n.data = Object.fromEntries(
-        Object.entries(n.stringData as Record<string, string>).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+        Object.entries(n.stringData as Record<string, string>).map(([k, v]) => [
+          k,
+          Buffer.from(v).toString("base64"),
+        ]),
       );
       delete n.stringData;
     }
@@ -130,7 +148,8 @@ export class FakeKube implements KubeClient, ObjectCache {
     this.writes.push({ verb: "replace", kind: obj.kind, name: obj.metadata.name ?? "" });
     const key = keyOf(refOfObj(obj));
     const old = this.objects.get(key);
-    if (!old || old.metadata.resourceVersion !== obj.metadata.resourceVersion) throw new ApiError(409, "Conflict", "");
+    if (!old || old.metadata.resourceVersion !== obj.metadata.resourceVersion)
+      throw new ApiError(409, "Conflict", "");
     const n = structuredClone(obj);
     this.objects.set(key, this.stamp(n, old));
     return structuredClone(n);
@@ -198,13 +217,20 @@ export class FakeKube implements KubeClient, ObjectCache {
 }
 
 function refOfObj(o: KObject): ObjRef {
-  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name ?? "" };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.metadata.namespace,
+    name: o.metadata.name ?? "",
+  };
 }
 
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> =
-    target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target && typeof target === "object" && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete out[k];
     else out[k] = applyMergePatch(out[k], v);
@@ -227,8 +253,17 @@ export function newChatCluster(
   } as never);
 }
 
-export function deps(fake: FakeKube, recorder = new MemoryRecorder()): ReconcileDeps & { recorder: MemoryRecorder } {
-  return { client: fake, cache: fake, recorder, log: silentLogger, now: () => new Date("2026-01-01T00:00:00Z") };
+export function deps(
+  fake: FakeKube,
+  recorder = new MemoryRecorder(),
+): ReconcileDeps & { recorder: MemoryRecorder } {
+  return {
+    client: fake,
+    cache: fake,
+    recorder,
+    log: silentLogger,
+    now: () => new Date("2026-01-01T00:00:00Z"),
+  };
 }
 
 export { mergePatchDiff };

@@ -107,11 +107,16 @@ export class AccountService {
 
   /** Revokes the token's whole family. Unknown tokens are accepted silently (logout is idempotent). */
   async logout(refreshToken: string): Promise<void> {
-    await this.catalog.query(
-      `UPDATE refresh_tokens t JOIN (SELECT family_id FROM refresh_tokens WHERE token_hash = ?) f
-          ON t.family_id = f.family_id
-          SET t.revoked_at = CURRENT_TIMESTAMP(3) WHERE t.revoked_at IS NULL`,
+    // Two statements: MySQL refuses an UPDATE that reads its own table in a derived table.
+    const [rows] = await this.catalog.query<RowDataPacket[]>(
+      "SELECT family_id FROM refresh_tokens WHERE token_hash = ?",
       [hashToken(refreshToken)],
+    );
+    const family = rows[0]?.family_id;
+    if (family === undefined) return;
+    await this.catalog.query(
+      "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL",
+      [family],
     );
   }
 

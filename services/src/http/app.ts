@@ -1,6 +1,7 @@
 // The express application: body limits, request metrics, the route registry, and
 // problem+json for everything that goes wrong.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { pipelineRoutes } from "../pipeline/routes.js";
 import { Api } from "./api.js";
 import type { HttpDeps } from "./deps.js";
 import { errorHandler, notFound } from "./errors.js";
@@ -16,7 +17,7 @@ export const API_VERSION = "0.1.0";
 export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("trust proxy", d.config.trustProxy);
   app.set("etag", false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -48,6 +49,7 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
     roomRoutes(api, d);
     messageRoutes(api, d);
     adminRoutes(api, d);
+    if (d.pipeline) pipelineRoutes(api, d.pipeline);
   }
   app.use(router);
   app.use(notFound);

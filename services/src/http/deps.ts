@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
+import type { PipelineHttp } from "../pipeline/index.js";
 import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
 import type { RoomDirectory } from "../sharding/directory.js";
@@ -31,4 +32,6 @@ export interface HttpDeps {
   readiness: () => Promise<Readiness>;
   /** Whether this instance serves the REST API (gateway role); health and metrics are always served. */
   gateway: boolean;
+  /** Search and notification queries (event pipeline); their routes are served when present. */
+  pipeline?: PipelineHttp;
 }

@@ -1,6 +1,7 @@
 // Messages: send, edit, delete (tombstone), reactions, history and sync.
 // Sends go through the shard's ShardWriter; everything else is a fenced room write.
 import type { AccountService } from "../accounts/service.js";
+import { writeOutbox } from "../db/outbox.js";
 import type { RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { EventSink } from "../events.js";
@@ -8,7 +9,6 @@ import type { Metrics } from "../metrics.js";
 import type { HistoryPage, Mention, MessageDto, ReactionCount } from "../realtime/protocol.js";
 import { can } from "../rooms/permissions.js";
 import type { RoomService } from "../rooms/service.js";
-import { writeOutbox } from "../rooms/service.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { loadMessage, loadMessages, loadReactions, MESSAGE_COLUMNS } from "./dto.js";
 import { parseMentions } from "./mentions.js";

@@ -66,6 +66,30 @@ export interface AckError {
 export type Ack<T> = ({ ok: true } & T) | AckError;
 export type AckFn<T> = (res: Ack<T>) => void;
 
+export type NotificationKind = "mention" | "room_mention" | "dm";
+
+/** A notification (event pipeline): an @mention, an @room or a direct message. */
+export interface NotificationDto {
+  id: number;
+  kind: NotificationKind;
+  roomId: number;
+  seq: number;
+  messageId: string;
+  actorId: number;
+  snippet: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** Unread counters of one room for one user (unread = lastSeq − lastReadSeq). */
+export interface UnreadCounter {
+  roomId: number;
+  unread: number;
+  mentions: number;
+  lastSeq: number;
+  lastReadSeq: number;
+}
+
 export interface HistoryPage {
   messages: MessageDto[];
   lastSeq: number;
@@ -95,6 +119,10 @@ export interface ServerToClientEvents {
   "room:added": (e: { roomId: number }) => void;
   /** To a user: you were removed from a room. Your sockets were unsubscribed from it. */
   "room:removed": (e: { roomId: number; reason: "left" | "kicked" | "deleted" }) => void;
+  /** To a user: a new notification (only while not looking at that room, never for a muted room). */
+  "notification:new": (n: NotificationDto) => void;
+  /** To a user: changed unread/mention counters (coalesced). */
+  "notification:unread": (e: { rooms: UnreadCounter[] }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -130,4 +158,9 @@ export interface ClientToServerEvents {
     p: { userIds: number[] },
     ack: AckFn<{ statuses: Record<string, PresenceStatus> }>,
   ) => void;
+  /**
+   * The room this socket shows right now, or null (blurred, idle, another view). Members
+   * looking at a room get no notifications for it.
+   */
+  "room:focus": (p: { roomId: number | null }, ack?: AckFn<Record<never, never>>) => void;
 }

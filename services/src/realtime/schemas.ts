@@ -29,4 +29,5 @@ export const clientEventSchemas = {
   }),
   "presence:set": z.strictObject({ status: z.enum(["online", "away"]) }),
   "presence:subscribe": z.strictObject({ userIds: z.array(idNumber).min(1).max(200) }),
+  "room:focus": z.strictObject({ roomId: idNumber.nullable() }),
 } as const satisfies Record<keyof ClientToServerEvents, z.ZodType>;

@@ -12,6 +12,7 @@ import { roomChannel, userChannel } from "../events.js";
 import type { Logger } from "../log.js";
 import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
+import type { Focus } from "../notifications/focus.js";
 import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
 import type { Presence } from "./presence.js";
@@ -35,6 +36,8 @@ export interface RealtimeDeps {
   messages: MessageService;
   readState: ReadStateService;
   presence: Presence;
+  /** Which room each socket shows (notifications skip members looking at the room). */
+  focus?: Focus;
   typingLimiter: RateLimiterRedis;
   metrics: Metrics;
   log: Logger;
@@ -90,6 +93,7 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle 
       // On shutdown Presence.stop() already removed this node's sockets, and Redis
       // is about to close: publishing now would only fail.
       if (stopping) return;
+      void d.focus?.remove(userId, socket.id).catch(() => {});
       void d.presence
         .remove(userId, socket.id)
         .then((status) => io.to(presenceChannel(userId)).emit("presence", { userId, status }))
@@ -181,6 +185,12 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle 
     on("presence:set", async ({ status }) => {
       const agg = await d.presence.set(userId, socket.id, status);
       io.to(presenceChannel(userId)).emit("presence", { userId, status: agg });
+      return {};
+    });
+
+    on("room:focus", async ({ roomId }) => {
+      if (roomId !== null) await d.rooms.requireMember(roomId, userId);
+      await d.focus?.set(userId, socket.id, roomId);
       return {};
     });
 

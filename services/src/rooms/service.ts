@@ -2,6 +2,7 @@
 // room's shard (the truth); the catalog's user_rooms index only speeds up "my rooms"
 // and is re-checked against the shard whenever it is read.
 import type { AccountService } from "../accounts/service.js";
+import { writeOutbox } from "../db/outbox.js";
 import type { Pool, PoolConnection, RowDataPacket } from "../db/pool.js";
 import { isDuplicateKey, withTransaction } from "../db/pool.js";
 import { AppError } from "../errors.js";
@@ -9,6 +10,7 @@ import type { EventSink } from "../events.js";
 import type { MemberDto, MemberRole, RoomDto, RoomKind } from "../realtime/protocol.js";
 import { checkRoomRow, mapRoom, ROOM_COLUMNS, type RoomRouter, type RoomRow } from "../sharding/router.js";
 import { roomDto } from "./dto.js";
+import { RoomListing, type RoomPage } from "./listing.js";
 import { can, canKick, isMemberRole } from "./permissions.js";
 
 export interface MemberContext {
@@ -37,29 +39,18 @@ async function memberRole(
   return typeof role === "string" && isMemberRole(role) ? role : null;
 }
 
-async function writeOutbox(
-  conn: PoolConnection,
-  roomId: number,
-  type: string,
-  payload: unknown,
-): Promise<void> {
-  await conn.query("INSERT INTO outbox (room_id, event_type, payload) VALUES (?, ?, ?)", [
-    roomId,
-    type,
-    JSON.stringify(payload),
-  ]);
-}
-
-export { writeOutbox };
-
 export class RoomService {
+  readonly #listing: RoomListing;
+
   constructor(
     private readonly router: RoomRouter,
     private readonly catalog: Pool,
     private readonly accounts: AccountService,
     private readonly sink: EventSink,
     private readonly memberCap: number,
-  ) {}
+  ) {
+    this.#listing = new RoomListing(router, catalog);
+  }
 
   #usableShards(): Set<number> {
     return new Set(this.router.shards.all().map((s) => s.id));
@@ -448,89 +439,12 @@ export class RoomService {
     });
   }
 
-  /**
-   * "My rooms" with unread counts, paged by room id. The catalog index proposes room
-   * ids; each shard confirms membership, so a stale index row never shows a room.
-   */
-  async listMine(
-    userId: number,
-    page: { after?: number | undefined; limit: number },
-  ): Promise<{ rooms: RoomDto[]; nextCursor: number | null }> {
-    const [idx] = await this.catalog.query<RowDataPacket[]>(
-      "SELECT room_id FROM user_rooms WHERE user_id = ? AND room_id > ? ORDER BY room_id LIMIT ?",
-      [userId, page.after ?? 0, page.limit + 1],
-    );
-    const more = idx.length > page.limit;
-    const ids = idx.slice(0, page.limit).map((r) => Number(r.room_id));
-    const routes = await this.router.directory.lookupMany(ids);
-    const byShard = new Map<number, number[]>();
-    for (const id of ids) {
-      const route = routes.get(id);
-      if (!route || route.state === "deleted" || route.state === "creating") continue;
-      byShard.set(route.shardId, [...(byShard.get(route.shardId) ?? []), id]);
-    }
-    const found = new Map<number, RoomDto>();
-    await Promise.all(
-      [...byShard].map(async ([shardId, roomIds]) => {
-        const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
-          `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
-             FROM rooms r
-             JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
-             LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
-            WHERE r.id IN (?) AND r.deleted_at IS NULL`,
-          [userId, userId, roomIds],
-        );
-        for (const r of rows) {
-          found.set(
-            Number(r.id),
-            roomDto(mapRoom(r), { role: r.my_role as MemberRole, lastReadSeq: Number(r.last_read_seq) }),
-          );
-        }
-      }),
-    );
-    const rooms = ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
-    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+  listMine(userId: number, page: { after?: number | undefined; limit: number }): Promise<RoomPage> {
+    return this.#listing.listMine(userId, page);
   }
 
-  /** Public rooms anyone can join, paged by room id; includes the caller's role where a member. */
-  async listPublic(
-    userId: number,
-    page: { after?: number | undefined; limit: number },
-  ): Promise<{ rooms: RoomDto[]; nextCursor: number | null }> {
-    const [idx] = await this.catalog.query<RowDataPacket[]>(
-      `SELECT room_id, shard_id FROM room_directory
-        WHERE kind = 'public' AND state = 'active' AND room_id > ? ORDER BY room_id LIMIT ?`,
-      [page.after ?? 0, page.limit + 1],
-    );
-    const more = idx.length > page.limit;
-    const ids = idx.slice(0, page.limit).map((r) => Number(r.room_id));
-    const byShard = new Map<number, number[]>();
-    for (const r of idx.slice(0, page.limit)) {
-      const shard = Number(r.shard_id);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), Number(r.room_id)]);
-    }
-    const found = new Map<number, RoomDto>();
-    await Promise.all(
-      [...byShard].map(async ([shardId, roomIds]) => {
-        const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
-          `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
-             FROM rooms r
-             LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
-             LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
-            WHERE r.id IN (?) AND r.deleted_at IS NULL AND r.kind = 'public'`,
-          [userId, userId, roomIds],
-        );
-        for (const r of rows) {
-          const role = typeof r.my_role === "string" && isMemberRole(r.my_role) ? r.my_role : null;
-          found.set(
-            Number(r.id),
-            roomDto(mapRoom(r), role ? { role, lastReadSeq: Number(r.last_read_seq) } : null),
-          );
-        }
-      }),
-    );
-    const rooms = ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
-    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+  listPublic(userId: number, page: { after?: number | undefined; limit: number }): Promise<RoomPage> {
+    return this.#listing.listPublic(userId, page);
   }
 
   /** The caller's role inside a write; non-members get the same answer as requireMember. */

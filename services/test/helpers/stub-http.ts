@@ -36,7 +36,10 @@ function stub(name: string, value: unknown = {}): never {
 
 export function stubApp(overrides: Partial<HttpDeps> = {}) {
   const tokens = new TokenService(stubConfig.auth.jwtSecret, 900);
-  const limiter = { name: "x", limiter: { consume: async () => ({}) } } as never;
+  const limiter = {
+    name: "x",
+    limiter: { points: 10, consume: async () => ({}), get: async () => null, penalty: async () => ({}) },
+  } as never;
   const deps: HttpDeps = {
     config: stubConfig,
     log: silentLogger(),

@@ -9,7 +9,7 @@ let base: string;
 beforeAll(async () => {
   cluster = await createTestCluster();
   const app = await cluster.start({
-    CHAT_RATE_LOGIN_PER_IP_PER_MINUTE: "8",
+    CHAT_RATE_LOGIN_PER_IP_PER_MINUTE: "20",
     CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: "4",
   });
   base = app.url();
@@ -110,7 +110,18 @@ describe("accounts", () => {
     }
   });
 
-  it("rate-limits logins per account, then per IP, with Retry-After", async () => {
+  it("does not count successful logins against the account limit", async () => {
+    expect(
+      (await anon.post("/v1/auth/register", { username: "frank", password: "secret pass 44" })).status,
+    ).toBe(201);
+    for (let i = 0; i < 6; i++) {
+      expect(
+        (await anon.post("/v1/auth/login", { username: "frank", password: "secret pass 44" })).status,
+      ).toBe(200);
+    }
+  });
+
+  it("rate-limits failed logins per account, then per IP, with Retry-After", async () => {
     await anon.post("/v1/auth/register", { username: "dave", password: "secret pass 43" });
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -125,7 +136,7 @@ describe("accounts", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
     // Other accounts hit the per-IP limit soon after.
     let ipLimited = false;
-    for (let i = 0; i < 10 && !ipLimited; i++) {
+    for (let i = 0; i < 25 && !ipLimited; i++) {
       ipLimited =
         (await anon.post("/v1/auth/login", { username: "erin", password: "whatever pw" })).status === 429;
     }

@@ -48,4 +48,21 @@ describe("smoke", () => {
     expect(hist.status).toBe(200);
     expect(hist.body.messages.map((m: { body: string }) => m.body)).toEqual(["안녕하세요 @nobody"]);
   });
+
+  it("reports not-ready (503) without internals when a shard is unreachable", async () => {
+    const other = await createChatApp(testConfig(dbs));
+    await other.listen();
+    try {
+      await other.shards.pool(1).end();
+      const r = await new HttpClient(other.url()).get("/readyz");
+      expect(r.status).toBe(503);
+      expect(r.body).toMatchObject({
+        status: "unavailable",
+        checks: { "shard-1": "unavailable", "shard-0": "ok" },
+      });
+      expect(JSON.stringify(r.body)).not.toMatch(/127\.0\.0\.1|closed|Error/i);
+    } finally {
+      await other.stop();
+    }
+  });
 });

@@ -70,4 +70,24 @@ describe("OpenAPI document", () => {
       }
     }
   });
+
+  it("declares every path template variable as a required path parameter", async () => {
+    const doc = (await (await fetch(`${srv.base}/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string; in: string; required: boolean }[]; responses: object }>
+      >;
+    };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const vars = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(ops)) {
+        for (const v of vars) {
+          expect(
+            op.parameters.some((p) => p.name === v && p.in === "path" && p.required),
+            `${method} ${path} {${v}}`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
 });

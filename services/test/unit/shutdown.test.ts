@@ -33,6 +33,18 @@ describe("graceful shutdown path", () => {
     expect(exits).toEqual([1]);
   });
 
+  it("exits with at least the requested code (uncaught exceptions exit 1 after draining)", async () => {
+    const exits: number[] = [];
+    const shutdown = installShutdown(async () => {}, {
+      deadlineMs: 1000,
+      log: silentLogger(),
+      exit: (c) => exits.push(c),
+      signals: [],
+    });
+    expect(await shutdown("uncaughtException", 1)).toBe(1);
+    expect(exits).toEqual([1]);
+  });
+
   it("exits 1 when stop fails", async () => {
     const exits: number[] = [];
     const shutdown = installShutdown(() => Promise.reject(new Error("pool end failed")), {

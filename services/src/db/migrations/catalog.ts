@@ -1,5 +1,6 @@
 // Catalog schema: who the users are and where each room lives. Nothing room-scoped
 // beyond the directory row and the user→rooms index lives here.
+import { pipelineCatalogMigrations } from "../../pipeline/migrations.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
@@ -75,4 +76,6 @@ export const catalogMigrations: readonly Migration[] = [
        ) ${TABLE_OPTS}`,
     ],
   },
+  // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
+  ...pipelineCatalogMigrations,
 ];

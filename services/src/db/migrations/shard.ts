@@ -2,6 +2,7 @@
 // can be copied to another shard with range scans and deleted as a unit.
 // JSON-ish columns are TEXT: MySQL's JSON type and MariaDB's JSON alias come back
 // differently from the driver, TEXT behaves the same on both.
+import { pipelineShardMigrations } from "../../pipeline/migrations.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
@@ -100,4 +101,6 @@ export const shardMigrations: readonly Migration[] = [
     // Thread pages: replies of one parent, in seq order.
     statements: ["ALTER TABLE messages ADD KEY ix_messages_parent (room_id, parent_seq, seq)"],
   },
+  // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
+  ...pipelineShardMigrations,
 ];

@@ -1,0 +1,127 @@
+// Runs one consumer group on the bus: parses and validates each event, hands it to
+// the consumer, retries transient failures (a database or Redis down) until they
+// pass, and sends events that fail for good — bad JSON or schema at once, any other
+// error after maxAttempts — to `<topic>.dlq` with the error, then moves on.
+//
+// Exactly one effect per event: consumers store their effects in the same database
+// transaction as a processed_events row keyed by (consumer, event id) — see once().
+import type { Pool, PoolConnection } from "../db/pool.js";
+import { withTransaction } from "../db/pool.js";
+import { AppError, isBackendUnavailable } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { DeliveredRecord, EventBus, Subscription } from "./bus.js";
+import { type Envelope, PoisonEventError, parseEvent } from "./events.js";
+import type { PipelineMetrics } from "./metrics.js";
+
+export type Outcome = "processed" | "duplicate" | "ignored";
+
+export interface EventConsumer {
+  /** Short and stable: the processed_events key and the group name suffix. */
+  readonly name: string;
+  handle(event: Envelope): Promise<Outcome>;
+}
+
+export interface RunnerOptions {
+  group: string;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+const TRANSIENT_SQL = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "ER_QUERY_INTERRUPTED"]);
+
+export function isTransient(err: unknown): boolean {
+  if (isBackendUnavailable(err)) return true;
+  if (err instanceof AppError)
+    return err.code === "CHAT_ROOM_UNAVAILABLE" || err.code === "CHAT_BACKEND_UNAVAILABLE";
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && TRANSIENT_SQL.has(code);
+}
+
+/**
+ * Runs fn in a transaction together with the processed_events row of (consumer,
+ * eventId). A replayed event finds the row and has no effect (returns null).
+ */
+export async function once<T>(
+  pool: Pool,
+  consumer: string,
+  eventId: string,
+  fn: (conn: PoolConnection) => Promise<T>,
+): Promise<{ value: T } | null> {
+  return withTransaction(pool, async (conn) => {
+    const [res] = await conn.query("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)", [
+      consumer,
+      eventId,
+    ]);
+    if ((res as { affectedRows: number }).affectedRows === 0) return null;
+    return { value: await fn(conn) };
+  });
+}
+
+export class ConsumerRunner {
+  #sub: Subscription | null = null;
+  #stopping = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    readonly consumer: EventConsumer,
+    private readonly opts: RunnerOptions,
+    private readonly metrics: PipelineMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  get group(): string {
+    return this.opts.group;
+  }
+
+  async start(): Promise<void> {
+    this.#stopping = false;
+    this.#sub = await this.bus.subscribe(this.opts.group, (r) => this.deliver(r));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#sub?.stop();
+    this.#sub = null;
+  }
+
+  /** Handles one record; resolves when it is done (processed, skipped or dead-lettered). */
+  async deliver(r: DeliveredRecord): Promise<void> {
+    const group = this.opts.group;
+    const end = this.metrics.consumerDuration.startTimer({ group });
+    let event: Envelope;
+    try {
+      event = parseEvent(r.value);
+    } catch (err) {
+      await this.#deadLetter(r, err, 1);
+      end();
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      if (this.#stopping) throw new Error("consumer stopping; the event will be delivered again");
+      try {
+        const outcome = await this.consumer.handle(event);
+        this.metrics.consumerEvents.inc({ group, outcome });
+        end();
+        return;
+      } catch (err) {
+        const transient = isTransient(err);
+        if (err instanceof PoisonEventError || (!transient && attempt >= this.opts.maxAttempts)) {
+          await this.#deadLetter(r, err, attempt);
+          end();
+          return;
+        }
+        this.metrics.consumerEvents.inc({ group, outcome: "retried" });
+        const wait = Math.min(this.opts.backoffMs * 2 ** Math.min(attempt - 1, 6), 5000);
+        this.log.warn({ err, group, eventId: event.id, attempt, transient, retryInMs: wait }, "event failed");
+        await new Promise((res) => setTimeout(res, wait));
+      }
+    }
+  }
+
+  async #deadLetter(r: DeliveredRecord, err: unknown, attempts: number): Promise<void> {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // Publishing to the DLQ is itself retried: if it fails the event is not skipped.
+    await this.bus.deadLetter(r, { group: this.opts.group, error, attempts });
+    this.metrics.consumerEvents.inc({ group: this.opts.group, outcome: "dead_lettered" });
+  }
+}
