@@ -71,7 +71,7 @@ cluster-down: ## Stop the control plane (PURGE=1 removes etcd data).
 .PHONY: lint
 lint: ## Lint and check formatting (biome) and type-check (tsc).
 	npx biome check .
-	npx tsc -b && npx tsc -p hack
+	npx tsc -b && npx tsc -p hack && npx tsc -p services/test
 
 .PHONY: fmt
 fmt: ## Format and apply safe lint fixes.
@@ -92,3 +92,13 @@ test-int: ## Integration tests against an already running `make up` stack.
 .PHONY: check-clean
 check-clean: ## Fail if any process or bound port of the local stack is left.
 	@$(HACK)/check-clean.sh
+
+##@ Chat platform
+
+.PHONY: platform-up
+platform-up: ## Start the chat platform (monolith mode) against the local data plane.
+	@services/scripts/platform-up.sh
+
+.PHONY: platform-down
+platform-down: ## Stop the chat platform.
+	@services/scripts/platform-down.sh

@@ -42,6 +42,7 @@ echo "==> lint + type-check"
 npx biome check .
 npx tsc -b
 npx tsc -p hack
+npx tsc -p services/test
 timing "lint+typecheck" $(($(cc_now) - s))
 
 s=$(cc_now)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make up`: install what is missing (cached), start the data plane and the
-# control plane, print what runs where.
+# control plane and the chat platform, print what runs where.
 source "$(dirname "$0")/lib/common.sh"
 t0=$(cc_now)
 echo "ChatCluster: setting up (first run builds Kubernetes from source: ~15-25 min; later runs: seconds)"
@@ -11,8 +11,11 @@ echo "ChatCluster: starting the local data plane"
 "$CC_REPO/hack/infra-up.sh"
 echo "ChatCluster: starting the local control plane"
 "$CC_REPO/hack/cluster-up.sh"
+echo "ChatCluster: starting the chat platform (monolith mode)"
+"$CC_REPO/services/scripts/platform-up.sh"
 echo
 echo "ChatCluster is up in $(($(cc_now) - t0))s."
+echo "  platform:    http://127.0.0.1:$CC_CHAT_PORT   (walkthrough: samples/walkthrough.md)"
 echo "  endpoints:   $CC_RUN/infra.env"
 echo "  kubeconfig:  export KUBECONFIG=$CC_RUN/kubeconfig; $CC_BIN/kubectl get nodes"
 echo "  logs:        $CC_LOGS/"

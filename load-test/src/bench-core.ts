@@ -552,6 +552,19 @@ const dbText = (db: (WindowStats["db"][number] & { queriesPerMsg?: number })[]) 
     )
     .join("\n");
 
+/**
+ * CPU spent per stored message (Node process + shard servers, measured over the window)
+ * and what that would allow on 2 cores given to nothing else: an estimate that factors
+ * out the box's contention, not a measurement. Shard-server CPU includes any other
+ * traffic those servers served meanwhile.
+ */
+const costText = (r: DurableResult) => {
+  const node = (r.processCpu * 1e6) / r.msgsPerSec;
+  const db =
+    (r.db.reduce((a, d) => a + (Number.isFinite(d.perSec.cpu) ? d.perSec.cpu : 0), 0) * 1e6) / r.msgsPerSec;
+  return `      CPU per message: Node ${fmt(node)} µs + mariadbd ${fmt(db)} µs → estimated ceiling on 2 uncontended cores ≈ ${fmt(2e6 / (node + db))} msgs/s (estimate, not a measurement)`;
+};
+
 /** Sends neither acked, refused nor timed out when the bounded drain ended. */
 const pendingText = (r: RateResult) => {
   const refused = Object.values(r.ackErrors).reduce((a, x) => a + x, 0);
@@ -705,7 +718,7 @@ async function main(): Promise<void> {
       `    locked, seq bumped, messages + dedup + outbox rows, COMMIT), fan-out publish. ${P.durableConcurrency} concurrent senders, closed loop.`,
     );
     const dline = (name: string, r: DurableResult) =>
-      `  ${name.padEnd(34)} ${fmt(r.msgsPerSec).padStart(8)} msgs/s  send p50 ${fmt(r.latency.p50, 1)} ms p99 ${fmt(r.latency.p99, 1)} ms  mean batch ${fmt(r.meanBatch, 1)}  process CPU ${fmt(r.processCpu * 100)}%  loop p99 ${fmt(r.loopDelayP99Ms, 1)} ms  box CPU stall ${fmt(r.cpuStallPct)}%${errText(r.errors)}\n${dbText(r.db)}`;
+      `  ${name.padEnd(34)} ${fmt(r.msgsPerSec).padStart(8)} msgs/s  send p50 ${fmt(r.latency.p50, 1)} ms p99 ${fmt(r.latency.p99, 1)} ms  mean batch ${fmt(r.meanBatch, 1)}  process CPU ${fmt(r.processCpu * 100)}%  loop p99 ${fmt(r.loopDelayP99Ms, 1)} ms  box CPU stall ${fmt(r.cpuStallPct)}%${errText(r.errors)}\n${dbText(r.db)}\n${costText(r)}`;
     for (const [k, n] of order.entries()) {
       const r = rounds[n as 1 | 2][order.slice(0, k).filter((x) => x === n).length] as DurableResult;
       p(dline(`round ${k + 1}: ${n === 1 ? "1 shard" : `2 shards ${JSON.stringify(r.perShardRooms)}`}`, r));

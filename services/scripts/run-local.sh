@@ -21,9 +21,18 @@ export CHAT_MYSQL_SPARE_URLS="${CHAT_MYSQL_SPARE_URLS:-${CC_MYSQL_SPARE_URLS:-}}
 export CHAT_REDIS_URL="${CHAT_REDIS_URL:-$CC_REDIS_URL}"
 export CHAT_PORT="${CHAT_PORT:-8080}"
 export CHAT_ROLES="${CHAT_ROLES:-all}"
-# Development secrets only: stable across restarts so tokens keep working locally.
-export CHAT_JWT_SECRET="${CHAT_JWT_SECRET:-local-dev-jwt-secret-change-me-0123456789}"
-export CHAT_ADMIN_TOKEN="${CHAT_ADMIN_TOKEN:-local-dev-admin-token}"
+# Secrets are generated once per run folder (mode 600) and never printed: stable
+# across restarts so tokens keep working locally, different on every machine.
+SECRETS="$ROOT/.run/secrets.env"
+if [[ ! -f "$SECRETS" ]]; then
+  (
+    umask 077
+    printf 'CHAT_JWT_SECRET=%s\nCHAT_ADMIN_TOKEN=%s\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 24)" >"$SECRETS.tmp"
+    mv "$SECRETS.tmp" "$SECRETS"
+  )
+fi
+# shellcheck disable=SC1090
+{ set -a; source "$SECRETS"; set +a; }
 
 cd "$ROOT"
 # Sources by default (a stale dist/ would silently run old code); CHAT_USE_DIST=1

@@ -16,8 +16,11 @@ export interface DeliveredRecord extends BusRecord {
   offset: string;
 }
 
-/** Must resolve only when the record is fully handled; a rejection means "deliver again". */
-export type RecordHandler = (r: DeliveredRecord) => Promise<void>;
+/**
+ * Handles consecutive records of one partition, in order. Must resolve only when all are
+ * fully handled; a rejection means "deliver them again".
+ */
+export type RecordHandler = (records: DeliveredRecord[]) => Promise<void>;
 
 export interface Subscription {
   readonly group: string;
@@ -98,18 +101,16 @@ export class InProcessBus implements EventBus {
     this.#published += records.length;
     // One chain: records are handed over strictly in publish order.
     const run = this.#chain.then(async () => {
-      for (const r of records) {
-        const delivered: DeliveredRecord = {
-          ...r,
-          topic: this.topic,
-          partition: 0,
-          offset: String(this.#offset++),
-        };
-        for (const g of this.#groups) {
-          if (g.stopped) continue;
-          await g.handler(delivered);
-          g.handled++;
-        }
+      const delivered: DeliveredRecord[] = records.map((r) => ({
+        ...r,
+        topic: this.topic,
+        partition: 0,
+        offset: String(this.#offset++),
+      }));
+      for (const g of this.#groups) {
+        if (g.stopped) continue;
+        await g.handler(delivered);
+        g.handled += delivered.length;
       }
     });
     this.#chain = run.catch(() => {});

@@ -19,6 +19,12 @@ export interface EventConsumer {
   /** Short and stable: the processed_events key and the group name suffix. */
   readonly name: string;
   handle(event: Envelope): Promise<Outcome>;
+  /**
+   * Optional fast path: handles consecutive events (one partition, in order) in as few
+   * transactions as possible. If it throws, the runner falls back to handle() one event
+   * at a time (whatever the batch did commit is skipped then as already processed).
+   */
+  handleBatch?(events: Envelope[]): Promise<Outcome[]>;
 }
 
 export interface RunnerOptions {
@@ -37,6 +43,15 @@ export function isTransient(err: unknown): boolean {
   return typeof code === "string" && TRANSIENT_SQL.has(code);
 }
 
+/** Records (consumer, eventId) in the caller's transaction; false if it was already processed. */
+export async function claim(conn: PoolConnection, consumer: string, eventId: string): Promise<boolean> {
+  const [res] = await conn.query("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)", [
+    consumer,
+    eventId,
+  ]);
+  return (res as { affectedRows: number }).affectedRows > 0;
+}
+
 /**
  * Runs fn in a transaction together with the processed_events row of (consumer,
  * eventId). A replayed event finds the row and has no effect (returns null).
@@ -47,14 +62,9 @@ export async function once<T>(
   eventId: string,
   fn: (conn: PoolConnection) => Promise<T>,
 ): Promise<{ value: T } | null> {
-  return withTransaction(pool, async (conn) => {
-    const [res] = await conn.query("INSERT IGNORE INTO processed_events (consumer, event_id) VALUES (?, ?)", [
-      consumer,
-      eventId,
-    ]);
-    if ((res as { affectedRows: number }).affectedRows === 0) return null;
-    return { value: await fn(conn) };
-  });
+  return withTransaction(pool, async (conn) =>
+    (await claim(conn, consumer, eventId)) ? { value: await fn(conn) } : null,
+  );
 }
 
 export class ConsumerRunner {
@@ -75,13 +85,41 @@ export class ConsumerRunner {
 
   async start(): Promise<void> {
     this.#stopping = false;
-    this.#sub = await this.bus.subscribe(this.opts.group, (r) => this.deliver(r));
+    this.#sub = await this.bus.subscribe(this.opts.group, (rs) => this.deliverBatch(rs));
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#sub?.stop();
     this.#sub = null;
+  }
+
+  /** Handles consecutive records: the consumer's batch path first, one by one if that fails. */
+  async deliverBatch(records: DeliveredRecord[]): Promise<void> {
+    const group = this.opts.group;
+    if (records.length > 1 && this.consumer.handleBatch) {
+      const parsed: Envelope[] = [];
+      for (const r of records) {
+        try {
+          parsed.push(parseEvent(r.value));
+        } catch {
+          break;
+        }
+      }
+      // Only an all-valid batch takes the fast path (poison is handled one by one below).
+      if (parsed.length === records.length && !this.#stopping) {
+        const end = this.metrics.consumerDuration.startTimer({ group });
+        try {
+          const outcomes = await this.consumer.handleBatch(parsed);
+          for (const outcome of outcomes) this.metrics.consumerEvents.inc({ group, outcome });
+          end();
+          return;
+        } catch (err) {
+          this.log.debug({ err, group, size: records.length }, "batch failed; handling its events one by one");
+        }
+      }
+    }
+    for (const r of records) await this.deliver(r);
   }
 
   /** Handles one record; resolves when it is done (processed, skipped or dead-lettered). */

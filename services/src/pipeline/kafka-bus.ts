@@ -23,6 +23,9 @@ import {
   type Subscription,
 } from "./bus.js";
 
+/** Most records handed to a consumer at once (one transaction per target database). */
+const MAX_BATCH = 200;
+
 export interface KafkaBusOptions {
   brokers: readonly string[];
   clientId: string;
@@ -220,20 +223,31 @@ export class KafkaBus implements EventBus {
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.min(4, this.opts.partitions),
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) {
-          if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
-        }
-        await handler({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? "",
-          value: message.value?.toString() ?? "",
-          headers,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const records: DeliveredRecord[] = batch.messages.map((message) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) {
+            if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+          }
+          return {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? "",
+            value: message.value?.toString() ?? "",
+            headers,
+          };
         });
+        // Chunks bound one transaction's size; offsets advance only past handled chunks.
+        for (let i = 0; i < records.length; i += MAX_BATCH) {
+          if (!isRunning() || isStale()) return;
+          const chunk = records.slice(i, i + MAX_BATCH);
+          await handler(chunk);
+          resolveOffset((chunk.at(-1) as DeliveredRecord).offset);
+          await heartbeat();
+        }
       },
     });
     return consumer;
