@@ -333,8 +333,31 @@ async function latency(bus: "kafka" | "in-process"): Promise<void> {
     while ((notified.count < total || searchable.count < total) && Date.now() < deadline) await sleep(50);
     polling = false;
     await poller;
+    // Where the time goes, from the shard's own timestamps (commit → relayed → indexed).
+    const shardId = (await app.directory.lookup(room.id))?.shardId ?? 0;
+    const [stages] = await shardPool.query<RowDataPacket[]>(
+      `SELECT TIMESTAMPDIFF(MICROSECOND, o.created_at, o.published_at) / 1000 AS relay_ms,
+              TIMESTAMPDIFF(MICROSECOND, o.published_at, p.processed_at) / 1000 AS index_ms
+         FROM outbox o JOIN processed_events p ON p.consumer = 'search' AND p.event_id = CONCAT(?, ':', o.id)
+        WHERE o.room_id = ? AND o.event_type = 'message.created'`,
+      [shardId, room.id],
+    );
+    const relayMs = new Samples(stages.length);
+    const indexMs = new Samples(stages.length);
+    for (const r of stages) {
+      relayMs.add(Number(r.relay_ms));
+      indexMs.add(Number(r.index_ms));
+    }
     const n = notified.summary();
     const s = searchable.summary();
+    const rs = relayMs.summary();
+    const is = indexMs.summary();
+    // (In-process, rows are marked published only after the consumers ran: no split.)
+    if (bus === "kafka")
+      console.log(
+        `   ${"".padEnd(10)} stages: commit→relayed p50 ${fmt(rs.p50, 1)} / p99 ${fmt(rs.p99, 1)} ms, ` +
+          `relayed→indexed p50 ${fmt(is.p50, 1)} / p99 ${fmt(is.p99, 1)} ms`,
+      );
     console.log(
       `   ${bus.padEnd(10)} send→searchable p50 ${fmt(s.p50, 1)} ms  p99 ${fmt(s.p99, 1)} ms (${searchable.count}/${total})` +
         `   send→notification p50 ${fmt(n.p50, 1)} ms  p99 ${fmt(n.p99, 1)} ms (${notified.count}/${total})`,

@@ -42,6 +42,10 @@ export interface RateResult {
   ackTimeouts: number;
   expectedDeliveries: number;
   delivered: number;
+  /** Acknowledged sends that did not reach every member of the room within the drain. */
+  ackedNotFullyDelivered: number;
+  /** Deliveries beyond the room's member count for one send (a duplicate fan-out). */
+  duplicateDeliveries: number;
   deliver: LatencySummary;
   ack: LatencySummary;
   clientCpu: number;
@@ -171,6 +175,10 @@ async function ratePhase(
   const myPhase = phase;
   const total = Math.max(1, Math.round(rate * seconds));
   const scheduledAt = new Float64Array(total);
+  // Per send: deliveries seen, whether it was acked, and the room size it should reach.
+  const seen = new Uint16Array(total);
+  const ackedIdx = new Uint8Array(total);
+  const sizeOf = new Uint16Array(total);
   const deliver = new Samples(Math.min(20_000_000, total * 64));
   const ack = new Samples(total);
   const ackErrors: Record<string, number> = {};
@@ -185,6 +193,7 @@ async function ratePhase(
   onDelivery = (idx, now) => {
     if (idx < 0 || idx >= total) return;
     delivered++;
+    if (seen[idx]! < 65_535) seen[idx]!++;
     deliver.add(now - (scheduledAt[idx] ?? now));
   };
   const cpu = cpuMeter();
@@ -205,6 +214,7 @@ async function ratePhase(
           continue;
         }
         const c = conns[idx % conns.length] as Conn;
+        sizeOf[idx] = roomSize.get(c.roomId) ?? 0;
         outstanding++;
         sent++;
         lastSendAt = performance.now();
@@ -218,6 +228,7 @@ async function ratePhase(
               if (err) ackTimeouts++;
               else if (res?.ok) {
                 ackOk++;
+                ackedIdx[idx] = 1;
                 expectedDeliveries += roomSize.get(c.roomId) ?? 0;
                 ack.add(performance.now() - at);
               } else countError(ackErrors, res?.error?.code ?? "unknown");
@@ -238,6 +249,14 @@ async function ratePhase(
   }
   onDelivery = null;
   const clientCpu = cpu();
+  let ackedNotFullyDelivered = 0;
+  let duplicateDeliveries = 0;
+  for (let i = 0; i < total; i++) {
+    const want = sizeOf[i] ?? 0;
+    const got = seen[i] ?? 0;
+    if (ackedIdx[i] && got < want) ackedNotFullyDelivered++;
+    if (got > want) duplicateDeliveries += got - want;
+  }
   return {
     rate,
     seconds,
@@ -250,6 +269,8 @@ async function ratePhase(
     ackTimeouts,
     expectedDeliveries,
     delivered,
+    ackedNotFullyDelivered,
+    duplicateDeliveries,
     deliver: deliver.summary(),
     ack: ack.summary(),
     clientCpu,

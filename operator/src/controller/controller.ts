@@ -3,7 +3,7 @@
 // Secret which has no owner). One worker per key at a time, rate-limited retries on errors, a periodic resync.
 import type { Logger } from "pino";
 import { type ChatCluster, clusterKey } from "../api/index.js";
-import type { HttpKubeClient } from "../kube/client.js";
+import type { KubeClient, WatchSource } from "../kube/client.js";
 import type { KObject } from "../kube/resources.js";
 import { PHASES } from "../reconcile/index.js";
 import { CLUSTER_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "../specs/common.js";
@@ -53,7 +53,7 @@ export class Controller {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly client: HttpKubeClient,
+    private readonly client: KubeClient & WatchSource,
     private readonly metrics: OperatorMetrics,
     private readonly log: Logger,
     private readonly opts: ControllerOptions,

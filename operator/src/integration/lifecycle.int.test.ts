@@ -107,6 +107,12 @@ describe("lifecycle", () => {
         .sort();
       // exactly the new shard's Service + StatefulSet and the platform ConfigMap (each once)
       expect(applied).toEqual(["ConfigMap", "Service", "StatefulSet"]);
+      // and a Kubernetes Event says so
+      await waitFor("a ShardAdded event", 10_000, async () =>
+        (await c.client.list("events.k8s.io/v1", "Event", ns)).items.some(
+          (e) => (e as { reason?: string; note?: string }).reason === "ShardAdded",
+        ),
+      );
     });
   });
 

@@ -35,4 +35,16 @@ describe("secrets phase", () => {
       { reason: "MissingSecret", message: "Secret nope referenced by the spec does not exist" },
     ]);
   });
+
+  it("does not regenerate credentials deleted after provisioning: Degraded instead", async () => {
+    const fake = new FakeKube();
+    const cc = newChatCluster();
+    cc.status = { credentialsSecret: "chat-credentials" };
+    const d = deps(fake);
+    const ctx = new ReconcileContext(cc, d);
+    await secretsPhase.run(ctx);
+    expect(fake.writes).toEqual([]);
+    expect(ctx.problems[0]?.reason).toBe("MissingSecret");
+    expect(d.recorder.events[0]).toMatchObject({ type: "Warning", reason: "MissingSecret" });
+  });
 });

@@ -1,5 +1,7 @@
 // The credentials Secret is created once and never updated (passwords and keys must not change under a
-// running cluster); its contents are never logged. Referenced external Secrets are checked to exist.
+// running cluster); its contents are never logged. If it disappears after provisioning it is not
+// regenerated (the databases would reject new passwords): the cluster reports Degraded instead.
+// Referenced external Secrets are checked to exist.
 import { EventReason, Reason } from "../controller/conditions.js";
 import { type Phase, proceed } from "../controller/reconcile.js";
 import { isConflict } from "../kube/http.js";
@@ -13,7 +15,13 @@ export const secretsPhase: Phase = {
     const name = names.credentials(ctx.name);
     if (!ctx.cache.get("v1", "Secret", ctx.namespace, name)) {
       const live = await ctx.client.get({ apiVersion: "v1", kind: "Secret", namespace: ctx.namespace, name });
-      if (!live) {
+      if (!live && ctx.cc.status?.credentialsSecret) {
+        // The cluster was provisioned with these credentials: the databases on its volumes only accept them.
+        // New random ones would lock the platform out, so say so instead of regenerating.
+        const message = `credentials Secret ${name} was deleted after provisioning: restore it (the data on the volumes uses it); the operator will not generate new credentials`;
+        ctx.problems.push({ reason: Reason.MissingSecret, message });
+        ctx.recorder.event(ctx.cc as unknown as KObject, "Warning", EventReason.MissingSecret, message);
+      } else if (!live) {
         try {
           await ctx.client.create(buildCredentialsSecret(ctx.cc) as KObject);
           ctx.changed.push(`Secret/${name}`);

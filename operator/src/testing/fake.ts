@@ -188,6 +188,14 @@ export class FakeKube implements KubeClient, ObjectCache {
     return true;
   }
 
+  /** WatchSource: the fake never emits watch events; a watch ends when aborted. */
+  watch(_a: string, _k: string, _o: unknown, _on: unknown, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  }
+
   async serves(apiVersion: string): Promise<boolean> {
     return this.served.has(apiVersion);
   }

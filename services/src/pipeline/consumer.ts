@@ -115,7 +115,10 @@ export class ConsumerRunner {
           end();
           return;
         } catch (err) {
-          this.log.debug({ err, group, size: records.length }, "batch failed; handling its events one by one");
+          this.log.debug(
+            { err, group, size: records.length },
+            "batch failed; handling its events one by one",
+          );
         }
       }
     }

@@ -51,7 +51,7 @@ export function createPipelineMetrics(registry: Registry) {
     }),
     consumerDuration: new Histogram({
       name: "chat_consumer_event_duration_seconds",
-      help: "Time to handle one event, by consumer group",
+      help: "Time to handle one event, or one batch of events in one transaction, by consumer group",
       labelNames: ["group"] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers,

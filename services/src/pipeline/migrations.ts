@@ -126,4 +126,10 @@ export const pipelineCatalogMigrations: readonly Migration[] = [
        ) ${TABLE_OPTS}`,
     ],
   },
+  {
+    version: 1002,
+    name: "notifications_event_index",
+    // The batch path reads back what it inserted by event id.
+    statements: ["ALTER TABLE notifications ADD KEY ix_notifications_event (event_id)"],
+  },
 ];

@@ -1,13 +1,20 @@
 // The search consumer: message created/edited → (re)index, deleted → remove, room
 // deleted → drop the room's index. Writes go to the room's current shard, in one
 // transaction with the processed_events row, so a replayed event has no effect.
-import type { Pool, PoolConnection } from "../db/pool.js";
-import { type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
+import { type Pool, type PoolConnection, withTransaction } from "../db/pool.js";
+import { claim, type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
 import { asChatEvent, type ChatEvent, type Envelope } from "../pipeline/events.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { indexTerms } from "./ngram.js";
 
 const INSERT_CHUNK = 1000;
+
+const HANDLED: ReadonlySet<string> = new Set([
+  "message.created",
+  "message.edited",
+  "message.deleted",
+  "room.deleted",
+]);
 
 type MessageEvent = Extract<ChatEvent, { type: "message.created" | "message.edited" }>;
 
@@ -30,56 +37,95 @@ export class SearchIndexer implements EventConsumer {
 
   async handle(e: Envelope): Promise<Outcome> {
     const ev = asChatEvent(e);
-    if (!ev) return "ignored";
+    if (!ev || !HANDLED.has(ev.type)) return "ignored";
+    const pool = await this.#pool(ev.roomId);
+    if (!pool) return "ignored";
+    const done = await once(pool, this.name, ev.id, (conn) => this.#apply(conn, ev));
+    return done ? "processed" : "duplicate";
+  }
+
+  /** One transaction per shard for the whole batch (in event order within it). */
+  async handleBatch(events: Envelope[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = events.map(() => "ignored");
+    const byPool = new Map<Pool, { i: number; ev: ChatEvent }[]>();
+    for (const [i, e] of events.entries()) {
+      const ev = asChatEvent(e);
+      if (!ev || !HANDLED.has(ev.type)) continue;
+      const pool = await this.#pool(ev.roomId);
+      if (!pool) continue;
+      byPool.set(pool, [...(byPool.get(pool) ?? []), { i, ev }]);
+    }
+    for (const [pool, list] of byPool) {
+      await withTransaction(pool, async (conn) => {
+        // New messages are inserted together at the end (or before any other event of
+        // the batch, which may edit or delete one of them): one multi-row insert each.
+        const docs: unknown[][] = [];
+        const postings: unknown[][] = [];
+        const flush = async () => {
+          if (docs.length > 0) {
+            await conn.query(
+              `INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES ?
+               ON DUPLICATE KEY UPDATE body = VALUES(body), edited_at = VALUES(edited_at)`,
+              [docs.splice(0)],
+            );
+          }
+          while (postings.length > 0) {
+            await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
+              postings.splice(0, INSERT_CHUNK * 4),
+            ]);
+          }
+        };
+        for (const { i, ev } of list) {
+          if (!(await claim(conn, this.name, ev.id))) {
+            outcomes[i] = "duplicate";
+            continue;
+          }
+          outcomes[i] = "processed";
+          if (ev.type === "message.created" && !ev.data.deletedAt) {
+            // A created event is the message's first: there is nothing to remove first.
+            const m = ev.data;
+            docs.push([m.roomId, m.seq, m.senderId, m.body, new Date(m.createdAt), null]);
+            for (const t of indexTerms(m.body)) postings.push([t, m.roomId, m.seq]);
+            continue;
+          }
+          await flush();
+          await this.#apply(conn, ev);
+        }
+        await flush();
+      });
+    }
+    return outcomes;
+  }
+
+  async #apply(conn: PoolConnection, ev: ChatEvent): Promise<void> {
     switch (ev.type) {
       case "message.created":
       case "message.edited":
-        return this.#index(ev);
-      case "message.deleted": {
-        const pool = await this.#pool(ev.roomId);
-        if (!pool) return "ignored";
-        const done = await once(pool, this.name, ev.id, (conn) => removeDoc(conn, ev.roomId, ev.data.seq));
-        return done ? "processed" : "duplicate";
-      }
-      case "room.deleted": {
-        const pool = await this.#pool(ev.roomId);
-        if (!pool) return "ignored";
-        const done = await once(pool, this.name, ev.id, async (conn) => {
-          await conn.query("DELETE FROM search_postings WHERE room_id = ?", [ev.roomId]);
-          await conn.query("DELETE FROM search_docs WHERE room_id = ?", [ev.roomId]);
-        });
-        return done ? "processed" : "duplicate";
-      }
+        return this.#index(conn, ev);
+      case "message.deleted":
+        return removeDoc(conn, ev.roomId, ev.data.seq);
+      case "room.deleted":
+        await conn.query("DELETE FROM search_postings WHERE room_id = ?", [ev.roomId]);
+        await conn.query("DELETE FROM search_docs WHERE room_id = ?", [ev.roomId]);
+        return;
       default:
-        return "ignored";
+        return;
     }
   }
 
-  async #index(ev: MessageEvent): Promise<Outcome> {
+  async #index(conn: PoolConnection, ev: MessageEvent): Promise<void> {
     const m = ev.data;
-    const pool = await this.#pool(m.roomId);
-    if (!pool) return "ignored";
-    const done = await once(pool, this.name, ev.id, async (conn) => {
-      await removeDoc(conn, m.roomId, m.seq);
-      if (m.deletedAt) return;
-      await conn.query(
-        "INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-          m.roomId,
-          m.seq,
-          m.senderId,
-          m.body,
-          new Date(m.createdAt),
-          m.editedAt ? new Date(m.editedAt) : null,
-        ],
-      );
-      const terms = indexTerms(m.body);
-      for (let i = 0; i < terms.length; i += INSERT_CHUNK) {
-        await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
-          terms.slice(i, i + INSERT_CHUNK).map((t) => [t, m.roomId, m.seq]),
-        ]);
-      }
-    });
-    return done ? "processed" : "duplicate";
+    await removeDoc(conn, m.roomId, m.seq);
+    if (m.deletedAt) return;
+    await conn.query(
+      "INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES (?, ?, ?, ?, ?, ?)",
+      [m.roomId, m.seq, m.senderId, m.body, new Date(m.createdAt), m.editedAt ? new Date(m.editedAt) : null],
+    );
+    const terms = indexTerms(m.body);
+    for (let i = 0; i < terms.length; i += INSERT_CHUNK) {
+      await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
+        terms.slice(i, i + INSERT_CHUNK).map((t) => [t, m.roomId, m.seq]),
+      ]);
+    }
   }
 }
