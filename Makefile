@@ -102,3 +102,28 @@ platform-up: ## Start the chat platform (monolith mode) against the local data p
 .PHONY: platform-down
 platform-down: ## Stop the chat platform.
 	@services/scripts/platform-down.sh
+
+##@ Deploy to kind (for users with Docker; not runnable on the development machine)
+
+IMG_TAG ?= 0.1.0
+OPERATOR_IMG ?= ghcr.io/chatcluster/operator:$(IMG_TAG)
+PLATFORM_IMG ?= ghcr.io/chatcluster/platform:$(IMG_TAG)
+CC_BIN := $(HOME)/.cache/chatcluster/bin
+
+.PHONY: kind-up
+kind-up: ## Create a kind cluster (charts/kind-config.yaml) named chatcluster.
+	@source hack/versions.env && test -x $(CC_BIN)/kind || GOBIN=$(CC_BIN) go install sigs.k8s.io/kind@$$KIND_VERSION
+	$(CC_BIN)/kind create cluster --name chatcluster --config charts/kind-config.yaml
+
+.PHONY: images
+images: ## Build the operator and platform images (docker).
+	docker build -f operator/Dockerfile -t $(OPERATOR_IMG) .
+	docker build -f services/Dockerfile -t $(PLATFORM_IMG) .
+
+.PHONY: deploy
+deploy: images ## Load the images into kind, install the operator chart, apply the sample.
+	$(CC_BIN)/kind load docker-image $(OPERATOR_IMG) $(PLATFORM_IMG) --name chatcluster
+	$(CC_BIN)/helm upgrade --install chatcluster-operator charts/chatcluster-operator -n chatcluster-system --create-namespace
+	kubectl apply -f samples/chatcluster.yaml
+	kubectl wait --for=condition=Ready --timeout=600s chatcluster/chat
+	kubectl get chatclusters

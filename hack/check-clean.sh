@@ -18,7 +18,7 @@ if pids=$(pgrep -f -- "$CC_RUN/" 2>/dev/null); then
   done
 fi
 ports=("$CC_MYSQL_CATALOG_PORT" "$CC_REDIS_PORT" "$CC_KAFKA_PORT" "$CC_KAFKA_CONTROLLER_PORT" "$CC_PROMETHEUS_PORT"
-  "$CC_ETCD_PORT" "$CC_ETCD_PEER_PORT" "$CC_APISERVER_PORT" "$CC_KCM_PORT" "$CC_SCHEDULER_PORT" "$CC_KWOK_PORT" "$CC_CHAT_PORT")
+  "$CC_ETCD_PORT" "$CC_ETCD_PEER_PORT" "$CC_APISERVER_PORT" "$CC_KCM_PORT" "$CC_SCHEDULER_PORT" "$CC_KWOK_PORT" "$CC_CHAT_PORT" "$CC_OPERATOR_METRICS_PORT")
 for ((i = 0; i < CC_SHARDS + CC_SPARE_SHARDS; i++)); do ports+=($((CC_MYSQL_SHARD_BASE_PORT + i))); done
 for p in "${ports[@]}"; do
   if ! cc_port_free "$p"; then

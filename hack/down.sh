@@ -2,6 +2,7 @@
 # `make down`: stop everything `make up` started, then prove nothing is left.
 source "$(dirname "$0")/lib/common.sh"
 rc=0
+"$CC_REPO/operator/scripts/operator-down.sh" || rc=1
 "$CC_REPO/services/scripts/platform-down.sh" || rc=1
 "$CC_REPO/hack/cluster-down.sh" "$@" || rc=1
 "$CC_REPO/hack/infra-down.sh" "$@" || rc=1

@@ -11,6 +11,8 @@ echo "ChatCluster: starting the local data plane"
 "$CC_REPO/hack/infra-up.sh"
 echo "ChatCluster: starting the local control plane"
 "$CC_REPO/hack/cluster-up.sh"
+echo "ChatCluster: installing the CRD, starting the operator, applying samples/chatcluster.yaml"
+"$CC_REPO/operator/scripts/operator-up.sh"
 echo "ChatCluster: starting the chat platform (monolith mode)"
 "$CC_REPO/services/scripts/platform-up.sh"
 echo

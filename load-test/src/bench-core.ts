@@ -59,20 +59,24 @@ const envInt = (name: string, def: number): number => {
 
 const P = {
   /** Users = sockets; each user is a member of exactly one room. */
-  users: envInt("BENCH_SOCKETS", QUICK ? 300 : 1000),
-  rooms: envInt("BENCH_ROOMS", QUICK ? 30 : 100),
-  durableConcurrency: envInt("BENCH_DURABLE_CONCURRENCY", QUICK ? 600 : 1000),
+  users: envInt("BENCH_SOCKETS", QUICK ? 200 : 1000),
+  rooms: envInt("BENCH_ROOMS", QUICK ? 20 : 100),
+  durableConcurrency: envInt("BENCH_DURABLE_CONCURRENCY", QUICK ? 400 : 1000),
   durableWarmup: QUICK ? 1 : 2,
-  durableSeconds: envInt("BENCH_DURABLE_SECONDS", QUICK ? 3 : 10),
+  durableSeconds: envInt("BENCH_DURABLE_SECONDS", QUICK ? 2 : 10),
   writerSeconds: QUICK ? 2 : 5,
   rates: (process.env.BENCH_RATES ?? "100,1000,5000")
     .split(",")
     .map(Number)
     .filter((n) => n > 0),
-  rateSeconds: envInt("BENCH_RATE_SECONDS", QUICK ? 3 : 10),
+  rateSeconds: envInt("BENCH_RATE_SECONDS", QUICK ? 2 : 10),
+  /** Bounded wait for the last acks and deliveries of a fixed-rate phase. */
+  drainMs: QUICK ? 2_000 : 5_000,
+  /** Bounded wait for the platform to store its backlog before the next phase. */
+  settleMaxMs: QUICK ? 10_000 : 60_000,
   saturateWindow: envInt("BENCH_SATURATE_WINDOW", 200),
   saturateWarmup: 1,
-  saturateSeconds: envInt("BENCH_SATURATE_SECONDS", QUICK ? 3 : 8),
+  saturateSeconds: envInt("BENCH_SATURATE_SECONDS", QUICK ? 2 : 8),
 };
 /** Hard bound on the whole run; on expiry everything is torn down and the run fails. */
 const DEADLINE_MS = QUICK ? 5 * 60_000 : 20 * 60_000;
@@ -481,7 +485,7 @@ async function connectClients(clients: Clients, url: string, users: ClientUser[]
  * sends queued in the shard writers, and they must not leak into the next phase.
  * Returns the seconds it took.
  */
-async function settle(app: ChatApp, maxMs = 60_000): Promise<number> {
+async function settle(app: ChatApp, maxMs = P.settleMaxMs): Promise<number> {
   const t0 = performance.now();
   let last = await counterSum(app, "messagesSent");
   let stableSince = performance.now();
@@ -508,7 +512,7 @@ async function ratePhases(clients: Clients, target: string, app?: ChatApp): Prom
           cmd: "rate",
           rate,
           seconds: P.rateSeconds,
-          drainMs: 5_000,
+          drainMs: P.drainMs,
           maxOutstanding: Math.max(2_000, rate),
         },
         (P.rateSeconds + 30) * 1000,
@@ -597,7 +601,7 @@ const costText = (r: DurableResult) => {
 const pendingText = (r: RateResult) => {
   const refused = Object.values(r.ackErrors).reduce((a, x) => a + x, 0);
   const pending = r.sent - r.ackOk - refused - r.ackTimeouts;
-  return pending > 0 ? ` (${pending} still unacked after the 5 s drain)` : "";
+  return pending > 0 ? ` (${pending} still unacked after the ${P.drainMs / 1000} s drain)` : "";
 };
 
 const errText = (e: Record<string, number>) =>

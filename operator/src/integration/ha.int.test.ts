@@ -131,11 +131,16 @@ describe("high availability", () => {
       const first = await spawnOperator("op-1", ns, env);
       procs.push(first);
       // kill it while it is half-way through creating the children
-      await waitFor(
-        "some children",
-        30_000,
-        async () => (await first.metric("chatcluster_operator_api_writes_total")) >= 8,
-      );
+      // poll tightly: kill right after the first StatefulSet write, well before all 19 exist
+      const t0 = Date.now();
+      while (
+        (await first.metric("chatcluster_operator_api_writes_total", (l) =>
+          l.includes('kind="StatefulSet"'),
+        )) < 1
+      ) {
+        if (Date.now() - t0 > 30_000) throw new Error(`no StatefulSet written: ${first.log()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       first.proc.kill("SIGKILL");
       await first.exited;
       const sts = (await c.client.list("apps/v1", "StatefulSet", ns)).items.length;

@@ -115,10 +115,8 @@ export class ConsumerRunner {
           end();
           return;
         } catch (err) {
-          this.log.debug(
-            { err, group, size: records.length },
-            "batch failed; handling its events one by one",
-          );
+          this.metrics.consumerEvents.inc({ group, outcome: "batch_failed" });
+          this.log.warn({ err, group, size: records.length }, "batch failed; handling its events one by one");
         }
       }
     }

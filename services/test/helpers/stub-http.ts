@@ -54,6 +54,7 @@ export function stubApp(overrides: Partial<HttpDeps> = {}) {
     limiters: { loginIp: limiter, loginAccount: limiter, registerIp: limiter },
     readiness: async () => ({ ok: true, checks: {} }),
     gateway: true,
+    pipeline: { search: stub("search"), notifications: stub("notifications") },
     ...overrides,
   };
   return { ...createHttpApp(deps), tokens, deps };

@@ -148,6 +148,11 @@ describe("Kafka stop/start while clients keep sending", () => {
     }
     expect(indexed).toBe(total);
 
+    // Every catch-up batch took the one-transaction path (no fallback to one by one).
+    const after = await (await fetch(`${app.url()}/metrics`)).text();
+    expect(after).not.toMatch(/outcome="batch_failed"/);
+    expect(after).toMatch(/chat_consumer_events_total\{group="[^"]+notifications",outcome="processed"\} \d+/);
+
     // On the topic: every message event is there; per room, first occurrences are in seq order.
     const records = await readTopic(kafka.brokers, `${prefix}events.v1`);
     const seen = new Map<number, number[]>();
