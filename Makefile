@@ -127,3 +127,13 @@ deploy: images ## Load the images into kind, install the operator chart, apply t
 	kubectl apply -f samples/chatcluster.yaml
 	kubectl wait --for=condition=Ready --timeout=600s chatcluster/chat
 	kubectl get chatclusters
+
+##@ Benchmarks (print figures; run on a quiet machine, compare ratios within one run)
+
+.PHONY: bench
+bench: ## Platform core: durable msgs/s (1 vs 2 shards), send→deliver p50/p99, deliveries vs bare socket.io.
+	npm run bench -w load-test
+
+.PHONY: bench-operator
+bench-operator: ## Operator: apply→Ready for 16 shards, reconciles/s and writes for many ChatClusters.
+	npm run bench -w operator

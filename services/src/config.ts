@@ -99,7 +99,7 @@ const schema = z.object({
   // -1 = the broker's default.replication.factor.
   CHAT_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(32).default(-1),
   CHAT_OUTBOX_POLL_MS: int(50, 5, 60_000),
-  CHAT_OUTBOX_BATCH: int(500, 1, 10_000),
+  CHAT_OUTBOX_BATCH: int(1000, 1, 10_000),
   CHAT_OUTBOX_LEASE_MS: int(15_000, 1000, 600_000),
   // Published outbox rows are deleted after this many hours; 0 keeps them.
   CHAT_OUTBOX_RETENTION_HOURS: int(24, 0, 24 * 365),

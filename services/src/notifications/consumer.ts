@@ -213,6 +213,7 @@ export class NotificationConsumer implements EventConsumer {
       const touched = new Map<number, Set<number>>();
       const flush = async () => {
         for (const [roomId, users] of unread) {
+          if (users.size === 0) continue;
           await conn.query(
             `INSERT INTO notification_unread (user_id, room_id, last_seq, mentions) VALUES ?
              ON DUPLICATE KEY UPDATE
@@ -288,6 +289,7 @@ export class NotificationConsumer implements EventConsumer {
       await flush();
       // Counters of every user a new message touched, once per room (pushed coalesced).
       for (const [roomId, users] of touched) {
+        if (users.size === 0) continue;
         const [rows] = await conn.query<RowDataPacket[]>(
           "SELECT * FROM notification_unread WHERE room_id = ? AND user_id IN (?)",
           [roomId, [...users]],

@@ -73,6 +73,7 @@ export class OutboxRelay {
   #wake: (() => void) | null = null;
   #lastBacklog = 0;
   #lastCleanup = 0;
+  #marking: { ids: number[]; done: Promise<void> } | null = null;
   readonly #shard: string;
 
   constructor(
@@ -106,6 +107,7 @@ export class OutboxRelay {
     this.#wake?.();
     await this.#loop;
     this.#loop = null;
+    await this.#settleMark().catch(() => {});
     await this.#release().catch(() => {});
   }
 
@@ -187,19 +189,50 @@ export class OutboxRelay {
     return true;
   }
 
-  /** One round: publishes up to `batch` rows in id order. Returns how many. */
+  /**
+   * One round: publishes up to `batch` rows in id order. Returns how many.
+   *
+   * Marking a batch published overlaps with reading and publishing the next one (at most
+   * one mark in flight). The next read excludes the in-flight ids rather than reading
+   * "after the last id": a lower row of another room that committed late must still be
+   * picked up, and nothing of its room can have been published past it (its room's later
+   * rows commit after it).
+   */
   async tick(): Promise<number> {
-    if (!(await this.ensureLease())) return 0;
+    if (!(await this.ensureLease())) {
+      await this.#settleMark();
+      return 0;
+    }
+    const inflight = this.#marking?.ids ?? [];
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      "SELECT id, room_id, event_type, payload, created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ?",
-      [this.opts.batch],
+      `SELECT id, room_id, event_type, payload, created_at FROM outbox
+        WHERE published_at IS NULL ${inflight.length > 0 ? "AND id NOT IN (?)" : ""} ORDER BY id LIMIT ?`,
+      inflight.length > 0 ? [inflight, this.opts.batch] : [this.opts.batch],
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) {
+      await this.#settleMark();
+      return 0;
+    }
     if (!this.holdsLease) throw new LeaseLostError("lease expired before publishing");
     await this.bus.publish(rows.map((r) => toRecord(this.shardId, r)));
-    await this.#markPublished(rows.map((r) => Number(r.id)));
     this.metrics.outboxRelayed.inc({ shard: this.#shard }, rows.length);
+    await this.#settleMark();
+    const ids = rows.map((r) => Number(r.id));
+    const done = this.#markPublished(ids);
+    done.catch(() => {}); // surfaced by the next #settleMark
+    this.#marking = { ids, done };
     return rows.length;
+  }
+
+  /** Waits for the in-flight mark; rethrows its failure (e.g. the lease was lost). */
+  async #settleMark(): Promise<void> {
+    const m = this.#marking;
+    if (!m) return;
+    try {
+      await m.done;
+    } finally {
+      if (this.#marking === m) this.#marking = null;
+    }
   }
 
   async #markPublished(ids: number[]): Promise<void> {

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { ROOM_MENTION_RE, snippet } from "../../src/notifications/consumer.js";
+import { planMessage, ROOM_MENTION_RE, snippet } from "../../src/notifications/consumer.js";
 import { backoffDelay, sign } from "../../src/notifications/webhook.js";
 import { EVENT_TYPES, eventJsonSchemas, PoisonEventError, parseEvent } from "../../src/pipeline/events.js";
 import { toRecord } from "../../src/pipeline/relay.js";
@@ -56,6 +56,49 @@ describe("v1 events", () => {
 });
 
 describe("notifications helpers", () => {
+  const msg = (body: string, mentions: number[] = []) =>
+    ({
+      v: 1,
+      id: "0:1",
+      type: "message.created",
+      roomId: 5,
+      shard: 0,
+      outboxId: 1,
+      occurredAt: "2026-01-01T00:00:00.000Z",
+      data: {
+        id: "5:1",
+        roomId: 5,
+        seq: 1,
+        senderId: 1,
+        body,
+        parentSeq: null,
+        mentions: mentions.map((userId) => ({ userId, username: `u${userId}` })),
+        clientMsgId: null,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        editedAt: null,
+        deletedAt: null,
+        reactions: [],
+      },
+    }) as const;
+
+  it("plans who gets what: dm > mention > @room, never the sender, only members", () => {
+    const members = [1, 2, 3];
+    const plain = planMessage(msg("hello") as never, "public", members);
+    expect(plain.recipients).toEqual([2, 3]);
+    expect([...plain.wanted]).toEqual([]);
+    const mention = planMessage(msg("hi @u2 @u9", [2, 9]) as never, "public", members);
+    expect([...mention.wanted]).toEqual([[2, "mention"]]);
+    const room = planMessage(msg("@room hi @u2", [2]) as never, "private", members);
+    expect([...room.wanted]).toEqual([
+      [2, "mention"],
+      [3, "room_mention"],
+    ]);
+    const dm = planMessage(msg("@room psst", []) as never, "direct", [1, 2]);
+    expect([...dm.wanted]).toEqual([[2, "dm"]]);
+    const self = planMessage(msg("note to @u1", [1]) as never, "public", members);
+    expect([...self.wanted]).toEqual([]);
+  });
+
   it("finds @room like a mention, not inside words or e-mail addresses", () => {
     expect(ROOM_MENTION_RE.test("@room standup")).toBe(true);
     expect(ROOM_MENTION_RE.test("hey @ROOM.")).toBe(true);
