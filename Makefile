@@ -134,6 +134,10 @@ deploy: images ## Load the images into kind, install the operator chart, apply t
 bench: ## Platform core: durable msgs/s (1 vs 2 shards), send→deliver p50/p99, deliveries vs bare socket.io.
 	npm run bench -w load-test
 
+.PHONY: bench-pipeline
+bench-pipeline: ## Event pipeline: outbox→Kafka events/s (kafkajs vs @platformatic/kafka), send→searchable/notified p50/p99.
+	npm run bench:pipeline -w load-test
+
 .PHONY: bench-operator
 bench-operator: ## Operator: apply→Ready for 16 shards, reconciles/s and writes for many ChatClusters.
 	npm run bench -w operator

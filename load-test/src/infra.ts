@@ -163,6 +163,12 @@ export function benchConfig(dbs: BenchDatabases, env: Record<string, string> = {
     CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: "100000",
     // The platform's default pool size unless the run says otherwise (printed with the figures).
     ...(process.env.BENCH_POOL_SIZE ? { CHAT_MYSQL_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
+    // Group-commit knobs pass through, so a run can compare values (defaults otherwise).
+    ...Object.fromEntries(
+      ["CHAT_SEND_MAX_BATCH", "CHAT_SEND_MAX_IN_FLIGHT", "CHAT_SEND_MAX_QUEUE"]
+        .filter((k) => process.env[k])
+        .map((k) => [k, process.env[k] as string]),
+    ),
     ...env,
   });
 }

@@ -126,7 +126,15 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
   const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds);
   const rooms = new RoomService(router, catalog, accounts, sink, config.limits.roomMemberCap);
-  const messages = new MessageService(router, rooms, accounts, sink, metrics, config.limits.messageLength);
+  const messages = new MessageService(
+    router,
+    rooms,
+    accounts,
+    sink,
+    metrics,
+    config.limits.messageLength,
+    config.send,
+  );
   const readState = new ReadStateService(router, rooms, sink);
   const presence = new Presence(redis, config.redis.prefix, config.presenceTtlSeconds);
   const retention = new RetentionJob(

@@ -83,6 +83,12 @@ const schema = z.object({
   CHAT_DEDUP_WINDOW_HOURS: int(72, 1, 24 * 365),
   CHAT_PRESENCE_TTL_SECONDS: int(60, 5, 3600),
   CHAT_SHUTDOWN_DEADLINE_MS: int(10_000, 100, 600_000),
+  // Send path group commit per shard (docs/benchmarks.md): most sends stored by one
+  // transaction, batches in flight at once (each holds a pooled connection), and how
+  // many sends may wait for a batch before new ones are refused with a retryable 503.
+  CHAT_SEND_MAX_BATCH: int(512, 1, 10_000),
+  CHAT_SEND_MAX_IN_FLIGHT: int(4, 1, 64),
+  CHAT_SEND_MAX_QUEUE: int(5000, 1, 1_000_000),
 
   // Event pipeline (docs/event-pipeline.md). No brokers = the in-process bus.
   CHAT_KAFKA_BROKERS: z
@@ -95,7 +101,13 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, "letters, digits, '.', '_', '-'")
     .default("chat."),
-  CHAT_KAFKA_PARTITIONS: int(12, 1, 10_000),
+  // Partitions of topics the platform creates; 0 = the broker's default (num.partitions),
+  // e.g. for an external Kafka whose topics may also be managed outside (Strimzi KafkaTopic).
+  CHAT_KAFKA_PARTITIONS: int(12, 0, 10_000),
+  CHAT_KAFKA_TLS: z.enum(["true", "false"]).default("false"),
+  CHAT_KAFKA_SASL_MECHANISM: z.enum(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]).optional(),
+  CHAT_KAFKA_USERNAME: z.string().min(1).optional(),
+  CHAT_KAFKA_PASSWORD: z.string().min(1).optional(),
   // -1 = the broker's default.replication.factor.
   CHAT_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(32).default(-1),
   CHAT_OUTBOX_POLL_MS: int(50, 5, 60_000),
@@ -145,11 +157,18 @@ export type Config = Readonly<{
   dedupWindowHours: number;
   presenceTtlSeconds: number;
   shutdownDeadlineMs: number;
+  send: Readonly<{ maxBatch: number; maxInFlight: number; maxQueue: number }>;
   pipeline: Readonly<{
     kafkaBrokers: readonly string[];
     topicPrefix: string;
     partitions: number;
     replicationFactor: number;
+    tls: boolean;
+    sasl: Readonly<{
+      mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+      username: string;
+      password: string;
+    }> | null;
     outboxPollMs: number;
     outboxBatch: number;
     outboxLeaseMs: number;
@@ -173,6 +192,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.CHAT_KAFKA_SASL_MECHANISM && !(e.CHAT_KAFKA_USERNAME && e.CHAT_KAFKA_PASSWORD)) {
+    throw new ConfigError(
+      "invalid configuration:\n  CHAT_KAFKA_USERNAME, CHAT_KAFKA_PASSWORD: required with CHAT_KAFKA_SASL_MECHANISM",
+    );
+  }
   const cfg: Config = {
     roles: Object.freeze(e.CHAT_ROLES),
     host: e.CHAT_HOST,
@@ -208,11 +232,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dedupWindowHours: e.CHAT_DEDUP_WINDOW_HOURS,
     presenceTtlSeconds: e.CHAT_PRESENCE_TTL_SECONDS,
     shutdownDeadlineMs: e.CHAT_SHUTDOWN_DEADLINE_MS,
+    send: Object.freeze({
+      maxBatch: e.CHAT_SEND_MAX_BATCH,
+      maxInFlight: e.CHAT_SEND_MAX_IN_FLIGHT,
+      maxQueue: e.CHAT_SEND_MAX_QUEUE,
+    }),
     pipeline: Object.freeze({
       kafkaBrokers: Object.freeze(e.CHAT_KAFKA_BROKERS),
       topicPrefix: e.CHAT_KAFKA_TOPIC_PREFIX,
       partitions: e.CHAT_KAFKA_PARTITIONS,
       replicationFactor: e.CHAT_KAFKA_REPLICATION_FACTOR,
+      tls: e.CHAT_KAFKA_TLS === "true",
+      sasl: e.CHAT_KAFKA_SASL_MECHANISM
+        ? Object.freeze({
+            mechanism: e.CHAT_KAFKA_SASL_MECHANISM,
+            username: e.CHAT_KAFKA_USERNAME ?? "",
+            password: e.CHAT_KAFKA_PASSWORD ?? "",
+          })
+        : null,
       outboxPollMs: e.CHAT_OUTBOX_POLL_MS,
       outboxBatch: e.CHAT_OUTBOX_BATCH,
       outboxLeaseMs: e.CHAT_OUTBOX_LEASE_MS,

@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   CHAT_RATE_LIMITED: { status: 429, title: "Too many requests" },
   CHAT_INTERNAL: { status: 500, title: "Internal error" },
   CHAT_ROOM_UNAVAILABLE: { status: 503, title: "The room is being moved; retry shortly" },
+  CHAT_OVERLOADED: { status: 503, title: "Too many sends are waiting to be stored; retry shortly" },
   CHAT_NOT_READY: { status: 503, title: "The service is not ready" },
   CHAT_BACKEND_UNAVAILABLE: { status: 503, title: "A database or Redis is unreachable; retry shortly" },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -110,10 +111,18 @@ export function toProblem(err: unknown, instance?: string): Problem {
 /** The error shape of socket acks: same code and text as HTTP, no stack. */
 export function toAckError(err: unknown): {
   ok: false;
-  error: { code: ErrorCode; status: number; detail: string };
+  error: { code: ErrorCode; status: number; detail: string; retryAfterSeconds?: number };
 } {
   const p = toProblem(err);
-  return { ok: false, error: { code: p.code, status: p.status, detail: p.detail } };
+  const error: { code: ErrorCode; status: number; detail: string; retryAfterSeconds?: number } = {
+    code: p.code,
+    status: p.status,
+    detail: p.detail,
+  };
+  // Retryable refusals (CHAT_OVERLOADED) say when to retry, like HTTP's Retry-After.
+  if (err instanceof AppError && err.extra.retryAfterSeconds)
+    error.retryAfterSeconds = err.extra.retryAfterSeconds;
+  return { ok: false, error };
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

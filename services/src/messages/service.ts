@@ -16,6 +16,15 @@ import { type SendResult, ShardWriter } from "./writer.js";
 
 export const HISTORY_MAX_LIMIT = 200;
 
+/** Group commit per shard (config CHAT_SEND_MAX_BATCH, CHAT_SEND_MAX_IN_FLIGHT, CHAT_SEND_MAX_QUEUE). */
+export interface SendPathOptions {
+  maxBatch: number;
+  maxInFlight: number;
+  maxQueue: number;
+}
+
+export const DEFAULT_SEND_PATH: SendPathOptions = { maxBatch: 512, maxInFlight: 4, maxQueue: 5000 };
+
 export class MessageService {
   readonly #writers = new Map<number, ShardWriter>();
 
@@ -26,15 +35,17 @@ export class MessageService {
     private readonly sink: EventSink,
     private readonly metrics: Metrics,
     private readonly maxLength: number,
+    private readonly sendPath: SendPathOptions = DEFAULT_SEND_PATH,
   ) {}
 
   writer(shardId: number): ShardWriter {
     let w = this.#writers.get(shardId);
     if (!w) {
       const shard = String(shardId);
-      w = new ShardWriter(shardId, this.router.shards.pool(shardId), {
-        maxBatch: 256,
-        maxInFlight: 4,
+      w = new ShardWriter(shardId, this.router.shards.writerPool(shardId), {
+        maxBatch: this.sendPath.maxBatch,
+        maxInFlight: this.sendPath.maxInFlight,
+        maxQueue: this.sendPath.maxQueue,
         onBatch: () => this.metrics.sendBatches.inc({ shard }),
       });
       this.#writers.set(shardId, w);
@@ -61,29 +72,39 @@ export class MessageService {
     transport: "http" | "socket",
   ): Promise<SendResult> {
     this.#checkBody(input.body);
-    const ctx = await this.rooms.requireMember(input.roomId, userId);
-    if (input.parentSeq !== undefined) {
-      const parent = await loadMessage(ctx.pool, input.roomId, input.parentSeq);
-      if (!parent) throw new AppError("CHAT_MESSAGE_NOT_FOUND", "the parent message does not exist");
-    }
+    // No membership pre-check here: the shard writer checks membership (and a reply's
+    // parent) under the room lock in the batch transaction, answering exactly as
+    // RoomService.requireMember would (403 public / 404 private) — one query per batch
+    // instead of one per send.
     const mentions = await this.#resolveMentions(input.body);
     const started = process.hrtime.bigint();
-    const result = await this.router.withFence(input.roomId, (route) =>
-      this.writer(route.shardId).send(route, {
+    let shardId = -1;
+    const result = await this.router.withFence(input.roomId, (route) => {
+      shardId = route.shardId;
+      return this.writer(route.shardId).send(route, {
         senderId: userId,
         body: input.body,
         parentSeq: input.parentSeq ?? null,
         mentions,
         clientMsgId: input.clientMsgId ?? null,
-      }),
-    );
-    const shard = String(ctx.shardId);
+      });
+    });
+    const shard = String(shardId);
     this.metrics.sendDuration.observe({ shard }, Number(process.hrtime.bigint() - started) / 1e9);
     if (result.duplicate) {
       this.metrics.messageDuplicates.inc();
     } else {
       this.metrics.messagesSent.inc({ shard, transport });
-      this.sink.toRoom(input.roomId, "message:created", result.message);
+      // Commit → ack the sender → fan out (DESIGN.md): the caller acks in the promise
+      // continuations of this return, which all run before the next macrotask.
+      const message = result.message;
+      setImmediate(() => {
+        try {
+          this.sink.toRoom(input.roomId, "message:created", message);
+        } catch {
+          // Never crash on a fan-out: the message is committed; members recover it via sync.
+        }
+      });
     }
     return result;
   }

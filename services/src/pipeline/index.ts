@@ -57,6 +57,18 @@ export interface Pipeline extends PipelineHttp {
   stop(): Promise<void>;
 }
 
+/** Waits for p at most ms (errors ignored). */
+async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** How long consumers remember processed event ids. */
 export const PROCESSED_EVENTS_KEEP_DAYS = 7;
 
@@ -77,6 +89,8 @@ export function createPipeline(d: PipelineDeps): Pipeline {
           topic,
           partitions: p.partitions,
           replicationFactor: p.replicationFactor,
+          tls: p.tls,
+          sasl: p.sasl,
           log: log.child({ bus: "kafka" }),
         })
       : new InProcessBus(topic, log.child({ bus: "in-process" }));
@@ -119,7 +133,7 @@ export function createPipeline(d: PipelineDeps): Pipeline {
       pollMs: 250,
     },
     metrics,
-    log.child({ mod: "webhooks" }),
+    d.log.child({ mod: "webhooks" }),
   );
 
   let started: Promise<void> | null = null;
@@ -190,12 +204,14 @@ export function createPipeline(d: PipelineDeps): Pipeline {
       stopping = true;
       if (lagTimer) clearInterval(lagTimer);
       if (cleanupTimer) clearInterval(cleanupTimer);
-      await started?.catch(() => {});
+      // Every step is bounded: with Kafka down, connects and disconnects can hang on
+      // retries, and the process has one shutdown deadline for everything.
+      await bounded(started ?? Promise.resolve(), 3000);
       await Promise.allSettled(relays.map((r) => r.stop()));
-      await Promise.allSettled(runners.map((r) => r.stop()));
-      await webhooks.stop();
+      await bounded(Promise.allSettled(runners.map((r) => r.stop())), 5000);
+      await bounded(webhooks.stop(), 5000);
       notifier.flush();
-      await bus.stop().catch(() => {});
+      await bounded(bus.stop(), 3000);
       await focus.stop();
     },
   };

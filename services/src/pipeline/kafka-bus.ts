@@ -11,6 +11,7 @@ import {
   logLevel,
   Partitioners,
   type Producer,
+  type SASLOptions,
 } from "kafkajs";
 import type { Logger } from "../log.js";
 import {
@@ -33,6 +34,12 @@ export interface KafkaBusOptions {
   partitions: number;
   /** -1 = the broker's default.replication.factor. */
   replicationFactor: number;
+  tls?: boolean;
+  sasl?: {
+    mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+    username: string;
+    password: string;
+  } | null;
   log: Logger;
 }
 
@@ -43,6 +50,13 @@ const toPino = (log: Logger) => () => (entry: LogEntry) => {
   // what matters (backlog, lag, failures) themselves.
   if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) log.debug(fields, message);
 };
+
+function saslOptions(s: NonNullable<KafkaBusOptions["sasl"]>): SASLOptions {
+  const { username, password } = s;
+  if (s.mechanism === "PLAIN") return { mechanism: "plain", username, password };
+  if (s.mechanism === "SCRAM-SHA-256") return { mechanism: "scram-sha-256", username, password };
+  return { mechanism: "scram-sha-512", username, password };
+}
 
 export class KafkaBus implements EventBus {
   readonly kind = "kafka" as const;
@@ -66,6 +80,8 @@ export class KafkaBus implements EventBus {
       retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 4 },
       logLevel: logLevel.WARN,
       logCreator: toPino(opts.log),
+      ssl: opts.tls ?? false,
+      ...(opts.sasl ? { sasl: saslOptions(opts.sasl) } : {}),
     });
   }
 
@@ -96,7 +112,8 @@ export class KafkaBus implements EventBus {
           waitForLeaders: true,
           topics: missing.map((t) => ({
             topic: t,
-            numPartitions: this.opts.partitions,
+            // 0 → -1: the broker's num.partitions.
+            numPartitions: this.opts.partitions > 0 ? this.opts.partitions : -1,
             replicationFactor: this.opts.replicationFactor,
           })),
         });
@@ -104,7 +121,7 @@ export class KafkaBus implements EventBus {
       }
       const meta = await admin.fetchTopicMetadata({ topics: [this.topic] });
       const have = meta.topics[0]?.partitions.length ?? 0;
-      if (have !== this.opts.partitions) {
+      if (this.opts.partitions > 0 && have !== this.opts.partitions) {
         // Adding partitions would move rooms to other partitions and break per-room
         // order for events in flight, so it is never done automatically.
         this.opts.log.warn(
@@ -224,7 +241,7 @@ export class KafkaBus implements EventBus {
       autoCommit: true,
       autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.min(4, this.opts.partitions),
+      partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const records: DeliveredRecord[] = batch.messages.map((message) => {
           const headers: Record<string, string> = {};

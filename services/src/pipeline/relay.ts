@@ -102,11 +102,28 @@ export class OutboxRelay {
     this.#wake?.();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops after the current round. A round stuck in a publish (Kafka down) is not
+   * waited for beyond stopWaitMs, and then the lease is left to expire instead of being
+   * released, so no other relay starts while that publish might still land.
+   */
+  async stop(stopWaitMs = 3000): Promise<void> {
     this.#running = false;
     this.#wake?.();
-    await this.#loop;
+    const loop = this.#loop;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      loop?.then(() => true) ?? Promise.resolve(true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), stopWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
     this.#loop = null;
+    if (!finished) {
+      this.log.warn({ shard: this.shardId }, "outbox relay stopped mid-publish; its lease will expire");
+      return;
+    }
     await this.#settleMark().catch(() => {});
     await this.#release().catch(() => {});
   }
@@ -158,14 +175,18 @@ export class OutboxRelay {
     if (this.#token === 0 && now < this.#nextLeaseTry) return false;
     const started = Date.now();
     const token = await withTransaction(this.pool, async (conn) => {
-      await conn.query(
-        "INSERT IGNORE INTO outbox_relay_lease (id, owner, token, expires_at) VALUES (1, '', 0, NOW(3))",
-      );
+      // No INSERT IGNORE first: its shared lock, upgraded by FOR UPDATE, deadlocks
+      // against a concurrent #markPublished. The migration creates the row.
       const [rows] = await conn.query<RowDataPacket[]>(
         "SELECT owner, token, expires_at < NOW(3) AS expired FROM outbox_relay_lease WHERE id = 1 FOR UPDATE",
       );
       const r = rows[0];
-      if (!r) return 0;
+      if (!r) {
+        await conn.query(
+          "INSERT IGNORE INTO outbox_relay_lease (id, owner, token, expires_at) VALUES (1, '', 0, NOW(3))",
+        );
+        return 0;
+      }
       const mine = String(r.owner) === this.opts.owner && Number(r.token) === this.#token && this.#token > 0;
       if (!mine && !Number(r.expired)) return 0;
       const next = mine ? this.#token : Number(r.token) + 1;
@@ -236,6 +257,19 @@ export class OutboxRelay {
   }
 
   async #markPublished(ids: number[]): Promise<void> {
+    // A deadlock victim is retried: giving up would only republish the batch.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#markOnce(ids);
+        return;
+      } catch (err) {
+        const code = (err as { code?: string } | null)?.code;
+        if (attempt >= 5 || (code !== "ER_LOCK_DEADLOCK" && code !== "ER_LOCK_WAIT_TIMEOUT")) throw err;
+      }
+    }
+  }
+
+  async #markOnce(ids: number[]): Promise<void> {
     await withTransaction(this.pool, async (conn) => {
       const [rows] = await conn.query<RowDataPacket[]>(
         "SELECT owner, token FROM outbox_relay_lease WHERE id = 1 FOR UPDATE",

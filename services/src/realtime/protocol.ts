@@ -61,7 +61,8 @@ export interface MemberDto {
 
 export interface AckError {
   ok: false;
-  error: { code: string; status: number; detail: string };
+  /** retryAfterSeconds: set on retryable refusals (CHAT_OVERLOADED), like HTTP's Retry-After. */
+  error: { code: string; status: number; detail: string; retryAfterSeconds?: number };
 }
 export type Ack<T> = ({ ok: true } & T) | AckError;
 export type AckFn<T> = (res: Ack<T>) => void;

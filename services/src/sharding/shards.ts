@@ -11,6 +11,8 @@ export interface ShardInfo {
   id: number;
   configuredState: ShardState;
   pool: Pool;
+  /** The send path's pool (multipleStatements on; only ShardWriter uses it). */
+  writerPool: Pool;
 }
 
 export class ShardSet {
@@ -18,13 +20,18 @@ export class ShardSet {
 
   static fromUrls(active: readonly string[], spare: readonly string[], poolSize: number): ShardSet {
     const set = new ShardSet();
-    for (const [i, url] of active.entries()) set.add(i, "active", createPool(url, poolSize));
-    for (const [i, url] of spare.entries()) set.add(active.length + i, "spare", createPool(url, poolSize));
+    // mysql2 pools connect lazily: a writer pool opens connections only when sends arrive.
+    const pools = (url: string): [Pool, Pool] => [
+      createPool(url, poolSize),
+      createPool(url, poolSize, { multipleStatements: true }),
+    ];
+    for (const [i, url] of active.entries()) set.add(i, "active", ...pools(url));
+    for (const [i, url] of spare.entries()) set.add(active.length + i, "spare", ...pools(url));
     return set;
   }
 
-  add(id: number, configuredState: ShardState, pool: Pool): void {
-    this.#shards.set(id, { id, configuredState, pool });
+  add(id: number, configuredState: ShardState, pool: Pool, writerPool: Pool): void {
+    this.#shards.set(id, { id, configuredState, pool, writerPool });
   }
 
   /** The pool for a shard; a directory entry naming an unknown shard is a routing failure, not a 500. */
@@ -34,11 +41,18 @@ export class ShardSet {
     return s.pool;
   }
 
+  /** The shard's send-path pool (statement batches); see ShardWriter. */
+  writerPool(id: number): Pool {
+    const s = this.#shards.get(id);
+    if (!s) throw new AppError("CHAT_ROOM_UNAVAILABLE", `shard ${id} is not configured on this instance`);
+    return s.writerPool;
+  }
+
   all(): ShardInfo[] {
     return [...this.#shards.values()].sort((a, b) => a.id - b.id);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.all().map((s) => s.pool.end()));
+    await Promise.allSettled(this.all().flatMap((s) => [s.pool.end(), s.writerPool.end()]));
   }
 }

@@ -3,6 +3,8 @@
 // and a refused send (moved room, non-member) does not take its batch down.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
+import { toAckError } from "../../src/errors.js";
+import { ShardWriter } from "../../src/messages/writer.js";
 import { StaleRouteError } from "../../src/sharding/router.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { registerUser, type TestUser } from "../helpers/client.js";
@@ -127,5 +129,43 @@ describe("group commit", () => {
     );
     expect(new Set(all.map((r) => r.message.seq))).toEqual(new Set([1, 2, 3, 4]));
     expect(all.filter((r) => !r.duplicate)).toHaveLength(4);
+  });
+
+  it("refuses sends past the queue bound with a retryable 503 and stores every accepted one", async () => {
+    const [a] = users as [TestUser];
+    const room = await roomOnShard0("gc4", [a]);
+    const route = (await app.directory.lookup(room))!;
+    // One batch of ≤ 2 in flight, ≤ 5 waiting: of 30 sends issued at once, 1 goes
+    // straight into flight, 5 wait, 24 are refused.
+    const writer = new ShardWriter(0, app.shards.writerPool(0), { maxBatch: 2, maxInFlight: 1, maxQueue: 5 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        writer.send(route, {
+          senderId: a.id,
+          body: `o${i}`,
+          parentSeq: null,
+          mentions: [],
+          clientMsgId: `o${i}`,
+        }),
+      ),
+    );
+    const ok = outcomes.filter((o) => o.status === "fulfilled");
+    const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
+    expect(ok).toHaveLength(6);
+    expect(refused).toHaveLength(24);
+    for (const e of refused) {
+      expect(e).toMatchObject({ code: "CHAT_OVERLOADED", status: 503, extra: { retryAfterSeconds: 1 } });
+    }
+    expect(toAckError(refused[0]).error).toMatchObject({
+      code: "CHAT_OVERLOADED",
+      status: 503,
+      retryAfterSeconds: 1,
+    });
+    const [[cnt]] = (await app.shards
+      .pool(0)
+      .query("SELECT COUNT(*) AS n, MAX(seq) AS top FROM messages WHERE room_id = ?", [room])) as unknown as [
+      { n: number; top: number }[],
+    ];
+    expect([Number(cnt?.n), Number(cnt?.top)]).toEqual([6, 6]);
   });
 });

@@ -7,14 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
 import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
-import {
-  call,
-  connectSocket,
-  nextEvent,
-  registerUser,
-  sleep,
-  type TestUser,
-} from "../helpers/client.js";
+import { call, connectSocket, nextEvent, registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { deleteTopics, readTopic, sharedKafkaBrokers } from "../helpers/kafka.js";
 
 const brokers = sharedKafkaBrokers();

@@ -173,4 +173,14 @@ describe("Kafka stop/start while clients keep sending", () => {
       `kafka restart: ${total} messages, ${records.length} records on the topic, ${duplicates} duplicate deliveries (${replayed} replayed on purpose)`,
     );
   });
+
+  it("shuts down within the deadline while Kafka is down", async () => {
+    await kafka.stop();
+    const r = await alice.http.post(`/v1/rooms/${rooms[0]}/messages`, { body: "sent while Kafka is gone" });
+    expect(r.status).toBe(201);
+    await sleep(500); // the relay is now stuck retrying a publish
+    const t0 = Date.now();
+    await app.stop();
+    expect(Date.now() - t0).toBeLessThan(12_000);
+  });
 });

@@ -98,6 +98,24 @@ describe("realtime across two nodes", () => {
     const deleted = nextEvent(a, "message:deleted");
     await call(b, "message:delete", { roomId: room, seq: 1 });
     expect(await deleted).toMatchObject({ roomId: room, seq: 1 });
+
+    // Commit → ack → fan out: the sender's own socket gets its ack before the broadcast.
+    // (Recorded in the ack callback itself: a promise continuation could run after the
+    // next packet's handler.)
+    const order: string[] = [];
+    const own = new Promise<void>((resolve) =>
+      b.once("message:created", () => {
+        order.push("created");
+        resolve();
+      }),
+    );
+    (b as unknown as { emit: (e: string, p: unknown, ack: () => void) => void }).emit(
+      "message:send",
+      { roomId: room, body: "ordered" },
+      () => order.push("ack"),
+    );
+    await own;
+    expect(order).toEqual(["ack", "created"]);
   });
 
   it("recovers everything missed through sync after reconnecting to the other node", async () => {

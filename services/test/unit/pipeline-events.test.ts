@@ -146,4 +146,34 @@ describe("pipeline config", () => {
     });
     expect(() => loadConfig({ ...base, CHAT_KAFKA_BROKERS: "not a broker" })).toThrow(/CHAT_KAFKA_BROKERS/);
   });
+
+  it("takes what the operator sets for an external Kafka: TLS, SASL, partitions 0 (broker default)", () => {
+    const c = loadConfig({
+      ...base,
+      CHAT_KAFKA_BROKERS: "b:9093",
+      CHAT_KAFKA_TLS: "true",
+      CHAT_KAFKA_PARTITIONS: "0",
+      CHAT_KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+      CHAT_KAFKA_USERNAME: "chat",
+      CHAT_KAFKA_PASSWORD: "hunter2-secret",
+    });
+    expect(c.pipeline).toMatchObject({ tls: true, partitions: 0 });
+    expect(c.pipeline.sasl).toEqual({
+      mechanism: "SCRAM-SHA-512",
+      username: "chat",
+      password: "hunter2-secret",
+    });
+    expect(loadConfig(base).pipeline).toMatchObject({ tls: false, sasl: null });
+    let message = "";
+    try {
+      loadConfig({ ...base, CHAT_KAFKA_SASL_MECHANISM: "PLAIN", CHAT_KAFKA_PASSWORD: "hunter2-secret" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/CHAT_KAFKA_USERNAME/);
+    expect(message).not.toContain("hunter2");
+    expect(() => loadConfig({ ...base, CHAT_KAFKA_SASL_MECHANISM: "GSSAPI" })).toThrow(
+      /CHAT_KAFKA_SASL_MECHANISM/,
+    );
+  });
 });

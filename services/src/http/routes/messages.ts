@@ -30,7 +30,8 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
       parentSeq: seqNumber.min(1).optional(),
     }),
     response: { status: 201, description: "The stored message", schema: MessageSchema },
-    errors: [...ROOM_ERRORS, "CHAT_MESSAGE_NOT_FOUND"],
+    // CHAT_OVERLOADED: the shard's send queue is full (503 + Retry-After); nothing was stored.
+    errors: [...ROOM_ERRORS, "CHAT_MESSAGE_NOT_FOUND", "CHAT_OVERLOADED"],
     handler: async ({ user, params, body }) => {
       const r = await d.messages.send(user.userId, { roomId: params.roomId, ...body }, "http");
       return new Reply(r.duplicate ? 200 : 201, r.message);
