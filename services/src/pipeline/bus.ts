@@ -18,9 +18,10 @@ export interface DeliveredRecord extends BusRecord {
 
 /**
  * Handles consecutive records of one partition, in order. Must resolve only when all are
- * fully handled; a rejection means "deliver them again".
+ * fully handled; a rejection means "deliver them again". keepAlive (Kafka: a group
+ * heartbeat) lets a handler that waits out an outage keep its partitions.
  */
-export type RecordHandler = (records: DeliveredRecord[]) => Promise<void>;
+export type RecordHandler = (records: DeliveredRecord[], keepAlive?: () => Promise<void>) => Promise<void>;
 
 export interface Subscription {
   readonly group: string;

@@ -85,7 +85,9 @@ export class ConsumerRunner {
 
   async start(): Promise<void> {
     this.#stopping = false;
-    this.#sub = await this.bus.subscribe(this.opts.group, (rs) => this.deliverBatch(rs));
+    this.#sub = await this.bus.subscribe(this.opts.group, (rs, keepAlive) =>
+      this.deliverBatch(rs, keepAlive),
+    );
   }
 
   async stop(): Promise<void> {
@@ -95,7 +97,7 @@ export class ConsumerRunner {
   }
 
   /** Handles consecutive records: the consumer's batch path first, one by one if that fails. */
-  async deliverBatch(records: DeliveredRecord[]): Promise<void> {
+  async deliverBatch(records: DeliveredRecord[], keepAlive?: () => Promise<void>): Promise<void> {
     const group = this.opts.group;
     if (records.length > 1 && this.consumer.handleBatch) {
       const parsed: Envelope[] = [];
@@ -120,11 +122,11 @@ export class ConsumerRunner {
         }
       }
     }
-    for (const r of records) await this.deliver(r);
+    for (const r of records) await this.deliver(r, keepAlive);
   }
 
   /** Handles one record; resolves when it is done (processed, skipped or dead-lettered). */
-  async deliver(r: DeliveredRecord): Promise<void> {
+  async deliver(r: DeliveredRecord, keepAlive?: () => Promise<void>): Promise<void> {
     const group = this.opts.group;
     const end = this.metrics.consumerDuration.startTimer({ group });
     let event: Envelope;
@@ -153,6 +155,7 @@ export class ConsumerRunner {
         const wait = Math.min(this.opts.backoffMs * 2 ** Math.min(attempt - 1, 6), 5000);
         this.log.warn({ err, group, eventId: event.id, attempt, transient, retryInMs: wait }, "event failed");
         await new Promise((res) => setTimeout(res, wait));
+        await keepAlive?.();
       }
     }
   }

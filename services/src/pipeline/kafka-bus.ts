@@ -261,7 +261,7 @@ export class KafkaBus implements EventBus {
         for (let i = 0; i < records.length; i += MAX_BATCH) {
           if (!isRunning() || isStale()) return;
           const chunk = records.slice(i, i + MAX_BATCH);
-          await handler(chunk);
+          await handler(chunk, () => heartbeat().catch(() => {}));
           resolveOffset((chunk.at(-1) as DeliveredRecord).offset);
           await heartbeat();
         }

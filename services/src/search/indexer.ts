@@ -1,7 +1,7 @@
 // The search consumer: message created/edited → (re)index, deleted → remove, room
 // deleted → drop the room's index. Writes go to the room's current shard, in one
 // transaction with the processed_events row, so a replayed event has no effect.
-import { type Pool, type PoolConnection, withTransaction } from "../db/pool.js";
+import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { claim, type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
 import { asChatEvent, type ChatEvent, type Envelope } from "../pipeline/events.js";
 import type { RoomRouter } from "../sharding/router.js";
@@ -21,6 +21,43 @@ type MessageEvent = Extract<ChatEvent, { type: "message.created" | "message.edit
 export async function removeDoc(conn: PoolConnection, roomId: number, seq: number): Promise<void> {
   await conn.query("DELETE FROM search_postings WHERE room_id = ? AND seq = ?", [roomId, seq]);
   await conn.query("DELETE FROM search_docs WHERE room_id = ? AND seq = ?", [roomId, seq]);
+}
+
+/**
+ * Rebuilds one room's index from its messages on the given shard (for a room move:
+ * run on the target shard after the copy, instead of copying the search tables).
+ * Returns how many messages were indexed.
+ */
+export async function reindexRoom(pool: Pool, roomId: number, chunk = 500): Promise<number> {
+  await withTransaction(pool, async (conn) => {
+    await conn.query("DELETE FROM search_postings WHERE room_id = ?", [roomId]);
+    await conn.query("DELETE FROM search_docs WHERE room_id = ?", [roomId]);
+  });
+  let after = 0;
+  let total = 0;
+  for (;;) {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT seq, sender_id, body, created_at, edited_at FROM messages
+        WHERE room_id = ? AND seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`,
+      [roomId, after, chunk],
+    );
+    if (rows.length === 0) return total;
+    await withTransaction(pool, async (conn) => {
+      await conn.query(
+        `INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES ?
+         ON DUPLICATE KEY UPDATE body = VALUES(body), edited_at = VALUES(edited_at)`,
+        [rows.map((r) => [roomId, r.seq, r.sender_id, r.body, r.created_at, r.edited_at])],
+      );
+      const postings = rows.flatMap((r) => indexTerms(String(r.body)).map((t) => [t, roomId, r.seq]));
+      for (let i = 0; i < postings.length; i += INSERT_CHUNK * 4) {
+        await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
+          postings.slice(i, i + INSERT_CHUNK * 4),
+        ]);
+      }
+    });
+    total += rows.length;
+    after = Number(rows.at(-1)?.seq);
+  }
 }
 
 export class SearchIndexer implements EventConsumer {

@@ -4,6 +4,7 @@ import type { ChatApp } from "../../src/app.js";
 import type { RowDataPacket } from "../../src/db/pool.js";
 import type { InProcessBus } from "../../src/pipeline/bus.js";
 import { toRecord } from "../../src/pipeline/relay.js";
+import { reindexRoom } from "../../src/search/indexer.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { registerUser, sleep, type TestUser } from "../helpers/client.js";
 
@@ -82,6 +83,16 @@ describe("event pipeline on the in-process bus", () => {
       .pool(shard)
       .query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM search_docs WHERE room_id = ?", [roomId]);
     expect(Number(docs[0]?.n)).toBe(1);
+  });
+
+  it("rebuilds a room's index from its messages (room moves)", async () => {
+    const route = await app.directory.lookup(roomId);
+    const pool = app.shards.pool(route?.shardId ?? 0);
+    await pool.query("DELETE FROM search_postings WHERE room_id = ?", [roomId]);
+    expect((await bob.http.get(`/v1/search?q=${encodeURIComponent("여러분")}`)).body.results).toEqual([]);
+    expect(await reindexRoom(pool, roomId, 1)).toBeGreaterThanOrEqual(1);
+    const r = await bob.http.get(`/v1/search?q=${encodeURIComponent("여러분")}`);
+    expect(r.body.results.length).toBe(1);
   });
 
   it("dead-letters a poison event and keeps going", async () => {
