@@ -140,4 +140,4 @@ bench-pipeline: ## Event pipeline: outbox→Kafka events/s (kafkajs vs @platform
 
 .PHONY: bench-operator
 bench-operator: ## Operator: apply→Ready for 16 shards, reconciles/s and writes for many ChatClusters.
-	npm run bench -w operator
+	BENCH_CLUSTERS=100 npm run bench -w operator
