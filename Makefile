@@ -25,7 +25,7 @@ down: ## Stop everything `make up` started; leaves no process and no bound port.
 
 .PHONY: status
 status: ## Show what runs, where, and its resident memory.
-	@$(HACK)/infra-status.sh; $(HACK)/cluster-status.sh
+	@$(HACK)/infra-status.sh || true; $(HACK)/cluster-status.sh || true; $(HACK)/app-status.sh
 
 .PHONY: test
 test: ## Set up (cached), start the servers the suites need, run every suite, tear down.
