@@ -184,8 +184,19 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-/** Parses and freezes configuration. Secrets never appear in the error text. */
+/** Every variable the platform reads (the operator's env must stay within these: see the contract test). */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
+/** Reads the process environment; see parseConfig. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return parseConfig(env);
+}
+
+/**
+ * Parses and freezes configuration from an explicit env map (no process.env). Secrets never appear in the
+ * error text. Only a missing CHAT_INSTANCE_ID is filled with a generated one.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);

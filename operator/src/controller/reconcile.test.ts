@@ -1,3 +1,4 @@
+import type { V1Deployment } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { PHASES } from "../reconcile/index.js";
 import { deps, FakeKube, newChatCluster } from "../testing/fake.js";
@@ -84,7 +85,7 @@ describe("full reconcile on the fake API server", () => {
     expect(recorder.events).toEqual([]);
   });
 
-  it("raising shards 2→3 adds one StatefulSet and Service and updates the shard list", async () => {
+  it("raising shards 2→3 adds one StatefulSet and Service and updates every role's shard list", async () => {
     const fake = new FakeKube();
     fake.seed(newChatCluster() as never);
     const get = await converge(fake);
@@ -96,16 +97,20 @@ describe("full reconcile on the fake API server", () => {
     const d = deps(fake);
     await reconcile(get(), d, PHASES);
     const applied = fake.writes.filter((w) => w.verb === "apply").map((w) => `${w.kind}/${w.name}`);
+    // the shard URLs live in each role's pod env (they expand the password), so the Deployments roll
     expect(applied.sort()).toEqual([
-      "ConfigMap/chat-platform",
+      "Deployment/chat-gateway",
+      "Deployment/chat-realtime",
+      "Deployment/chat-worker",
       "Service/chat-shard-2",
       "StatefulSet/chat-shard-2",
     ]);
     expect(d.recorder.events.map((e) => e.reason)).toContain("ShardAdded");
-    const cm = fake.get("v1", "ConfigMap", "ns", "chat-platform") as unknown as {
-      data: Record<string, string>;
-    };
-    expect(cm.data.CHAT_SHARDS?.split(",")).toHaveLength(3);
+    for (const role of ["gateway", "realtime", "worker"]) {
+      const dep = fake.get("apps/v1", "Deployment", "ns", `chat-${role}`) as unknown as V1Deployment;
+      const env = dep.spec?.template.spec?.containers[0]?.env ?? [];
+      expect(env.find((e) => e.name === "CHAT_MYSQL_SHARD_URLS")?.value?.split(",")).toHaveLength(3);
+    }
     const st = get() as { status: { shards: { index: number; state: string }[]; phase: string } };
     expect(st.status.shards.map((s) => s.state)).toEqual(["Ready", "Ready", "Provisioning"]);
     expect(st.status.phase).toBe("Degraded");

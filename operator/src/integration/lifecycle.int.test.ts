@@ -94,19 +94,27 @@ describe("lifecycle", () => {
       const cc = await waitReady(c, ns, "chat");
       expect(cc.status?.shards?.map((s) => s.name)).toEqual(["chat-shard-0", "chat-shard-1", "chat-shard-2"]);
       expect(cc.status?.ready).toBe("9/9");
-      const cm = (await c.client.get({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        namespace: ns,
-        name: "chat-platform",
-      })) as (KObject & { data: Record<string, string> }) | undefined;
-      expect(cm?.data.CHAT_SHARDS?.split(",")).toHaveLength(3);
+      for (const role of ["gateway", "realtime", "worker"]) {
+        const dep = (await c.client.get({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace: ns,
+          name: `chat-${role}`,
+        })) as
+          | (KObject & {
+              spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+            })
+          | undefined;
+        const env = dep?.spec.template.spec.containers[0]?.env ?? [];
+        expect(env.find((e) => e.name === "CHAT_MYSQL_SHARD_URLS")?.value?.split(",")).toHaveLength(3);
+      }
       const applied = writesExceptEvents(op, before)
         .filter((w) => w.verb === "apply")
         .map((w) => w.kind)
         .sort();
-      // exactly the new shard's Service + StatefulSet and the platform ConfigMap (each once)
-      expect(applied).toEqual(["ConfigMap", "Service", "StatefulSet"]);
+      // exactly the new shard's Service + StatefulSet and the three role Deployments, whose env lists the
+      // shard URLs (each once)
+      expect(applied).toEqual(["Deployment", "Deployment", "Deployment", "Service", "StatefulSet"]);
       // and a Kubernetes Event says so
       await waitFor("a ShardAdded event", 10_000, async () =>
         (await c.client.list("events.k8s.io/v1", "Event", ns)).items.some(

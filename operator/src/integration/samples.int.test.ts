@@ -93,7 +93,19 @@ describe("samples", () => {
             });
             const data = (cm as unknown as { data: Record<string, string> }).data;
             expect(data.CHAT_KAFKA_BROKERS).toBe("my-cluster-kafka-bootstrap.kafka.svc:9092");
-            expect(data.CHAT_REDIS_ADDR).toBe("chat-redis.abc123.use1.cache.amazonaws.com:6379");
+            expect(data.CHAT_KAFKA_SASL_MECHANISM).toBe("SCRAM-SHA-512");
+            const gw = (await c.client.get({
+              apiVersion: "apps/v1",
+              kind: "Deployment",
+              namespace: ns,
+              name: "chat-external-gateway",
+            })) as unknown as {
+              spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+            };
+            const env = gw.spec.template.spec.containers[0]?.env ?? [];
+            expect(env.find((e) => e.name === "CHAT_REDIS_URL")?.value).toBe(
+              "rediss://:$(CHAT_REDIS_PASSWORD)@chat-redis.abc123.use1.cache.amazonaws.com:6379",
+            );
           }
           expect(live.status?.phase).toBe("Ready");
           expect(live.status?.shards?.length).toBe(cc.spec.mysql.shards);

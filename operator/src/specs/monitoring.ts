@@ -55,6 +55,53 @@ export function buildPrometheusRule(cc: ChatCluster): KubernetesObject & { spec:
                 runbook: "docs/runbooks/ChatHighErrorRate.md",
               },
             },
+            // Event pipeline (docs/event-pipeline.md): the rules its runbooks suggest.
+            {
+              alert: "ChatOutboxBacklog",
+              expr: `max by (shard) (chat_outbox_oldest_unpublished_age_seconds{${sel}}) > 60`,
+              for: "5m",
+              labels: { severity: "warning" },
+              annotations: {
+                summary: `A ${c} shard's oldest unpublished outbox event is over a minute old`,
+                description:
+                  "Shard {{ $labels.shard }}: events wait in the outbox (search, notifications and webhooks lag); chat_outbox_backlog shows how many.",
+                runbook: "docs/runbooks/ChatOutboxBacklog.md",
+              },
+            },
+            {
+              alert: "ChatOutboxBacklog",
+              expr: `max by (shard) (chat_outbox_oldest_unpublished_age_seconds{${sel}}) > 60`,
+              for: "15m",
+              labels: { severity: "critical" },
+              annotations: {
+                summary: `A ${c} shard's outbox has not drained for 15 minutes`,
+                description:
+                  "Shard {{ $labels.shard }}: events wait in the outbox (search, notifications and webhooks lag); chat_outbox_backlog shows how many.",
+                runbook: "docs/runbooks/ChatOutboxBacklog.md",
+              },
+            },
+            {
+              alert: "ChatConsumerLag",
+              expr: `max by (group) (chat_consumer_lag{${sel}}) > 10000`,
+              for: "10m",
+              labels: { severity: "warning" },
+              annotations: {
+                summary: `A ${c} consumer group is more than 10,000 events behind`,
+                description: "Consumer group {{ $labels.group }} lags by {{ $value }} events.",
+                runbook: "docs/runbooks/ChatConsumerLag.md",
+              },
+            },
+            {
+              alert: "ChatEventsDeadLettered",
+              expr: `sum by (group) (increase(chat_consumer_events_total{${sel},outcome="dead_lettered"}[10m])) > 0`,
+              labels: { severity: "warning" },
+              annotations: {
+                summary: `A ${c} consumer dead-lettered events`,
+                description:
+                  "Consumer group {{ $labels.group }} sent {{ $value }} events to the DLQ in 10 minutes.",
+                runbook: "docs/runbooks/ChatEventsDeadLettered.md",
+              },
+            },
           ],
         },
       ],

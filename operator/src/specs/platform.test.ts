@@ -1,18 +1,58 @@
 import { describe, expect, it } from "vitest";
 import { newChatCluster } from "../testing/fake.js";
-import { buildPlatformConfigMap, buildRoleDeployment, buildRoleService, shardEndpoints } from "./platform.js";
+import {
+  buildPlatformConfigMap,
+  buildRoleDeployment,
+  buildRoleService,
+  CONFIG_HASH_ANNOTATION,
+  platformEnv,
+  shardEndpoints,
+} from "./platform.js";
 
 describe("platform builders", () => {
-  it("the ConfigMap lists every shard endpoint, Kafka and Redis", () => {
+  it("the ConfigMap holds the non-secret settings; the env composes MySQL and Redis URLs", () => {
     const cc = newChatCluster({ mysql: { shards: 3 } });
     const cm = buildPlatformConfigMap(cc);
-    expect(cm.data?.CHAT_SHARDS).toBe(
-      "0=chat-shard-0.ns.svc:3306,1=chat-shard-1.ns.svc:3306,2=chat-shard-2.ns.svc:3306",
-    );
-    expect(JSON.parse(cm.data?.["shards.json"] ?? "{}").shards).toHaveLength(3);
-    expect(cm.data?.CHAT_CATALOG_HOST).toBe("chat-catalog.ns.svc");
-    expect(cm.data?.CHAT_KAFKA_BROKERS).toBe("chat-kafka-0.chat-kafka.ns.svc:9092");
-    expect(cm.data?.CHAT_REDIS_ADDR).toBe("chat-redis.ns.svc:6379");
+    expect(cm.data).toEqual({
+      CHAT_HOST: "0.0.0.0",
+      CHAT_KAFKA_BROKERS: "chat-kafka-0.chat-kafka.ns.svc:9092",
+      CHAT_KAFKA_TLS: "false",
+      CHAT_KAFKA_PARTITIONS: "12",
+    });
+    const env = platformEnv(cc, "gateway");
+    const value = (n: string) => env.find((e) => e.name === n)?.value;
+    const pw = "$(CHAT_MYSQL_PASSWORD)";
+    expect(value("CHAT_MYSQL_CATALOG_URL")).toBe(`mysql://chat:${pw}@chat-catalog.ns.svc:3306/chat`);
+    expect(value("CHAT_MYSQL_SHARD_URLS")?.split(",")).toEqual([
+      `mysql://chat:${pw}@chat-shard-0.ns.svc:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-1.ns.svc:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-2.ns.svc:3306/chat`,
+    ]);
+    expect(value("CHAT_REDIS_URL")).toBe("redis://:$(CHAT_REDIS_PASSWORD)@chat-redis.ns.svc:6379");
+    // `$(VAR)` only expands variables defined earlier in the list.
+    const at = (n: string) => env.findIndex((e) => e.name === n);
+    expect(at("CHAT_MYSQL_PASSWORD")).toBeLessThan(at("CHAT_MYSQL_CATALOG_URL"));
+    expect(at("CHAT_REDIS_PASSWORD")).toBeLessThan(at("CHAT_REDIS_URL"));
+  });
+
+  it("a grown shard list changes every role's pod template (the pods restart with the new shard)", () => {
+    const cc = newChatCluster({ mysql: { shards: 2, maxShards: 4 } });
+    const before = buildRoleDeployment(cc, "worker");
+    cc.status = { rebalance: { desiredShards: 3 } };
+    const after = buildRoleDeployment(cc, "worker");
+    const urls = (d: typeof before) =>
+      d.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === "CHAT_MYSQL_SHARD_URLS")?.value;
+    expect(urls(after)?.split(",")).toHaveLength(3);
+    expect(urls(after)).not.toBe(urls(before));
+  });
+
+  it("a changed ConfigMap changes the pod template's config hash", () => {
+    const a = buildRoleDeployment(newChatCluster(), "gateway");
+    const b = buildRoleDeployment(newChatCluster({ kafka: { managed: { partitions: 24 } } }), "gateway");
+    const hash = (d: typeof a) => d.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+    expect(hash(a)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash(b)).not.toBe(hash(a));
+    expect(hash(buildRoleDeployment(newChatCluster(), "gateway"))).toBe(hash(a));
   });
 
   it("the rebalancer's desiredShards raises the shard list, capped at maxShards", () => {
@@ -36,7 +76,10 @@ describe("platform builders", () => {
     expect(c?.env?.find((e) => e.name === "CHAT_ADMIN_TOKEN")?.valueFrom?.secretKeyRef?.key).toBe(
       "admin-token",
     );
+    expect(c?.env?.find((e) => e.name === "CHAT_PORT")?.value).toBe("8080");
+    expect(c?.ports?.[0]?.containerPort).toBe(8080);
     expect(c?.readinessProbe?.httpGet?.path).toBe("/readyz");
+    expect(c?.livenessProbe?.httpGet?.path).toBe("/healthz");
     expect(c?.envFrom?.[0]?.configMapRef?.name).toBe("chat-platform");
     expect(d.spec?.template.metadata?.labels?.["chat.chatcluster.io/platform"]).toBe("true");
   });
@@ -67,6 +110,10 @@ describe("platform builders", () => {
       key: "password",
     });
     expect(buildPlatformConfigMap(cc).data?.CHAT_KAFKA_SASL_MECHANISM).toBe("PLAIN");
+    expect(env.find((e) => e.name === "CHAT_REDIS_URL")?.value).toBe(
+      "redis://:$(CHAT_REDIS_PASSWORD)@r:6379",
+    );
+    expect(buildPlatformConfigMap(cc).data?.CHAT_KAFKA_PARTITIONS).toBe("0");
   });
 
   it("Services select their role", () => {

@@ -1,10 +1,13 @@
-// The platform: one ConfigMap (catalog, shard endpoints, Kafka, Redis) and one Deployment + Service per
-// role (gateway, realtime, worker), all from one image.
+// The platform: one ConfigMap (non-secret settings) and one Deployment + Service per role (gateway, realtime,
+// worker), all from one image. The env is exactly what services/src/config.ts parses (plus the two passwords
+// the URLs expand); hack/proof/platform-config-contract.test.ts feeds it to that parser for every sample.
+import { createHash } from "node:crypto";
 import type { V1ConfigMap, V1Deployment, V1EnvVar, V1Service } from "@kubernetes/client-node";
 import { type ChatCluster, effectiveShards, type RoleName } from "../api/index.js";
 import {
   clean,
   HTTP_PORT,
+  LABEL_PREFIX,
   MYSQL_PORT,
   meta,
   names,
@@ -20,14 +23,13 @@ import { mysqlName } from "./mysql.js";
 import { redisEndpoint } from "./redis.js";
 import { CREDENTIAL_KEYS } from "./secrets.js";
 
-export const CONFIG_MOUNT = "/etc/chatcluster";
-
 export interface ShardEndpoint {
   id: number;
   host: string;
   port: number;
 }
 
+/** Every shard the operator runs (spec, raised by the rebalancer): the platform's shard i is the i-th URL. */
 export function shardEndpoints(cc: ChatCluster): ShardEndpoint[] {
   return Array.from({ length: effectiveShards(cc) }, (_, id) => ({
     id,
@@ -36,25 +38,38 @@ export function shardEndpoints(cc: ChatCluster): ShardEndpoint[] {
   }));
 }
 
+/** The MySQL user the operator creates on the catalog and every shard (MARIADB_USER). */
+export const MYSQL_USER = "chat";
+/** Helper variables only used for `$(VAR)` expansion in the URLs below; the platform does not parse them. */
+export const EXPANSION_ONLY_ENV = ["CHAT_MYSQL_PASSWORD", "CHAT_REDIS_PASSWORD"] as const;
+/** Changes with the ConfigMap's data, so a changed ConfigMap rolls the pods (envFrom is read at start). */
+export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}/config-hash`;
+
+// Generated passwords are base64url (A-Z a-z 0-9 - _), all unreserved in URLs, so `$(VAR)` can be
+// substituted into the userinfo as is.
+const mysqlUrl = (cc: ChatCluster, host: string) =>
+  `mysql://${MYSQL_USER}:$(CHAT_MYSQL_PASSWORD)@${host}:${MYSQL_PORT}/${cc.spec.mysql.database}`;
+
+export const catalogUrl = (cc: ChatCluster) => mysqlUrl(cc, svcHost(cc, mysqlName(cc, { role: "catalog" })));
+export const shardUrls = (cc: ChatCluster) => shardEndpoints(cc).map((s) => mysqlUrl(cc, s.host));
+
+/** redis:// (rediss:// with TLS) with the password from CHAT_REDIS_PASSWORD when there is one. */
+export function redisUrl(cc: ChatCluster): string {
+  const ext = cc.spec.redis.external;
+  const scheme = ext?.tls ? "rediss" : "redis";
+  const auth = !ext || ext.passwordSecretRef ? ":$(CHAT_REDIS_PASSWORD)@" : "";
+  return `${scheme}://${auth}${redisEndpoint(cc)}`;
+}
+
+/** Non-secret settings the platform parses (services/src/config.ts), read through envFrom. */
 export function buildPlatformConfigMap(cc: ChatCluster): V1ConfigMap {
-  const shards = shardEndpoints(cc);
   const kafkaExt = cc.spec.kafka.external;
-  const redisExt = cc.spec.redis.external;
   const data: Record<string, string> = {
-    CHAT_CLUSTER_NAME: cc.metadata.name ?? "",
-    CHAT_CATALOG_HOST: svcHost(cc, mysqlName(cc, { role: "catalog" })),
-    CHAT_CATALOG_PORT: String(MYSQL_PORT),
-    CHAT_MYSQL_DATABASE: cc.spec.mysql.database,
-    CHAT_MYSQL_USER: "chat",
-    CHAT_SHARDS: shards.map((s) => `${s.id}=${s.host}:${s.port}`).join(","),
-    CHAT_SHARDS_FILE: `${CONFIG_MOUNT}/shards.json`,
-    CHAT_PLACEMENT: cc.spec.sharding.placement,
+    CHAT_HOST: "0.0.0.0",
     CHAT_KAFKA_BROKERS: kafkaBootstrap(cc).join(","),
     CHAT_KAFKA_TLS: String(kafkaExt?.tls ?? false),
+    // External Kafka: the broker's num.partitions (its topics may be managed outside, e.g. Strimzi).
     CHAT_KAFKA_PARTITIONS: String(kafkaExt ? 0 : managedKafka(cc).partitions),
-    CHAT_REDIS_ADDR: redisEndpoint(cc),
-    CHAT_REDIS_TLS: String(redisExt?.tls ?? false),
-    "shards.json": `${JSON.stringify({ shards }, null, 2)}\n`,
   };
   if (kafkaExt?.saslMechanism) data.CHAT_KAFKA_SASL_MECHANISM = kafkaExt.saslMechanism;
   return {
@@ -65,12 +80,19 @@ export function buildPlatformConfigMap(cc: ChatCluster): V1ConfigMap {
   };
 }
 
-function secretEnvs(cc: ChatCluster): V1EnvVar[] {
+/**
+ * The container's env, in order: `$(VAR)` only expands variables defined earlier in the list (or by envFrom),
+ * so each password comes right before the URLs that use it.
+ */
+export function platformEnv(cc: ChatCluster, role: RoleName): V1EnvVar[] {
   const secret = names.credentials(cc.metadata.name ?? "");
   const env: V1EnvVar[] = [
+    { name: "CHAT_ROLES", value: role },
+    { name: "CHAT_PORT", value: String(HTTP_PORT) },
+    { name: "CHAT_INSTANCE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
     secretEnv("CHAT_MYSQL_PASSWORD", secret, CREDENTIAL_KEYS.mysqlPassword),
-    secretEnv("CHAT_JWT_SECRET", secret, CREDENTIAL_KEYS.jwtSigningKey),
-    secretEnv("CHAT_ADMIN_TOKEN", secret, CREDENTIAL_KEYS.adminToken),
+    { name: "CHAT_MYSQL_CATALOG_URL", value: catalogUrl(cc) },
+    { name: "CHAT_MYSQL_SHARD_URLS", value: shardUrls(cc).join(",") },
   ];
   const redisExt = cc.spec.redis.external;
   if (!redisExt) env.push(secretEnv("CHAT_REDIS_PASSWORD", secret, CREDENTIAL_KEYS.redisPassword));
@@ -79,6 +101,11 @@ function secretEnvs(cc: ChatCluster): V1EnvVar[] {
       secretEnv("CHAT_REDIS_PASSWORD", redisExt.passwordSecretRef.name, redisExt.passwordSecretRef.key),
     );
   }
+  env.push(
+    { name: "CHAT_REDIS_URL", value: redisUrl(cc) },
+    secretEnv("CHAT_JWT_SECRET", secret, CREDENTIAL_KEYS.jwtSigningKey),
+    secretEnv("CHAT_ADMIN_TOKEN", secret, CREDENTIAL_KEYS.adminToken),
+  );
   const creds = cc.spec.kafka.external?.credentialsSecretRef;
   if (creds) {
     env.push(secretEnv("CHAT_KAFKA_USERNAME", creds.name, creds.usernameKey));
@@ -86,6 +113,12 @@ function secretEnvs(cc: ChatCluster): V1EnvVar[] {
   }
   return env;
 }
+
+const configHash = (cc: ChatCluster) =>
+  createHash("sha256")
+    .update(JSON.stringify(buildPlatformConfigMap(cc).data))
+    .digest("hex")
+    .slice(0, 16);
 
 export const platformImage = (cc: ChatCluster) => `${cc.spec.image}:${cc.spec.version}`;
 
@@ -105,7 +138,7 @@ export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployme
       // Zero unavailable during a version change: new pods surge in before old ones leave.
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: m.labels },
+        metadata: { labels: m.labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(cc) } },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
           terminationGracePeriodSeconds: 30,
@@ -122,12 +155,7 @@ export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployme
               name: "platform",
               image: platformImage(cc),
               imagePullPolicy: cc.spec.imagePullPolicy,
-              env: [
-                { name: "CHAT_ROLES", value: role },
-                { name: "CHAT_VERSION", value: cc.spec.version },
-                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-                ...secretEnvs(cc),
-              ],
+              env: platformEnv(cc, role),
               envFrom: [{ configMapRef: { name: names.platformConfig(c) } }],
               ports: [{ name: "http", containerPort: HTTP_PORT, protocol: "TCP" }],
               readinessProbe: {
@@ -143,16 +171,10 @@ export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployme
               },
               resources: resources(spec.resources),
               securityContext: { ...restrictedContainerSecurity, readOnlyRootFilesystem: true },
-              volumeMounts: [
-                { name: "config", mountPath: CONFIG_MOUNT, readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
-              ],
+              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
           ],
-          volumes: [
-            { name: "config", configMap: { name: names.platformConfig(c) } },
-            { name: "tmp", emptyDir: {} },
-          ],
+          volumes: [{ name: "tmp", emptyDir: {} }],
         },
       },
     },

@@ -21,6 +21,14 @@ describe("buildCredentialsSecret", () => {
     expect(a.stringData?.[CREDENTIAL_KEYS.adminToken]).not.toBe(b.stringData?.[CREDENTIAL_KEYS.adminToken]);
   });
 
+  it("generates URL-safe values (the platform's MySQL/Redis URLs embed the passwords as is)", () => {
+    const s = buildCredentialsSecret(newChatCluster(), (k) => Buffer.alloc(k, 0xfb));
+    for (const v of Object.values(s.stringData ?? {})) expect(v).toMatch(/^[A-Za-z0-9_-]+$/);
+    for (const v of Object.values(buildCredentialsSecret(newChatCluster()).stringData ?? {})) {
+      expect(encodeURIComponent(v)).toBe(v);
+    }
+  });
+
   it("makes KRaft cluster ids of 22 URL-safe characters", () => {
     expect(kafkaClusterId((k) => Buffer.alloc(k, 255))).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });

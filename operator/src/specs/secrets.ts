@@ -23,6 +23,8 @@ export function kafkaClusterId(rand: RandomBytes): string {
 }
 
 export function buildCredentialsSecret(cc: ChatCluster, rand: RandomBytes = randomBytes): V1Secret {
+  // base64url (A-Z a-z 0-9 - _) is URL-safe: the platform's env embeds the MySQL and Redis passwords in
+  // mysql:// and redis:// URLs through `$(VAR)` expansion, unescaped. Never switch to plain base64.
   const token = (n: number) => rand(n).toString("base64url");
   return {
     apiVersion: "v1",

@@ -3,11 +3,18 @@ import { z } from "zod";
 
 export const USERNAME_RE = /^[a-z0-9](?:[a-z0-9._-]{1,30})[a-z0-9]$/;
 
+/**
+ * Names that cannot be registered: `@room` (and the common `@here`, `@all`, `@channel`) are mention
+ * keywords that notify the whole room, so a user by that name could never be mentioned alone.
+ */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(["room", "here", "all", "channel"]);
+
 export const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(USERNAME_RE, "3-32 characters: a-z, 0-9, '.', '_', '-'; starting and ending with a letter or digit");
+  .regex(USERNAME_RE, "3-32 characters: a-z, 0-9, '.', '_', '-'; starting and ending with a letter or digit")
+  .refine((u) => !RESERVED_USERNAMES.has(u), "is reserved (a mention keyword)");
 
 export const displayNameSchema = z
   .string()

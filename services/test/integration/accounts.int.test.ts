@@ -36,7 +36,7 @@ describe("accounts", () => {
       (await anon.post("/v1/auth/register", { username: "ALICE.KIM", password: "another good one" })).body
         .code,
     ).toBe("CHAT_USERNAME_TAKEN");
-    for (const username of ["ab", "has space", "-dash", "x".repeat(33), "émile"]) {
+    for (const username of ["ab", "has space", "-dash", "x".repeat(33), "émile", "room", "Here"]) {
       const r = await anon.post("/v1/auth/register", { username, password: "long enough pw" });
       expect(r.status, username).toBe(400);
     }
