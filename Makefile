@@ -21,7 +21,7 @@ up: ## Set up (cached) and start everything locally: data plane, control plane; 
 
 .PHONY: down
 down: ## Stop everything `make up` started; leaves no process and no bound port.
-	@$(HACK)/down.sh
+	@$(HACK)/down.sh $(if $(PURGE),--purge,)
 
 .PHONY: status
 status: ## Show what runs, where, and its resident memory.
