@@ -111,7 +111,7 @@ EOF
 kubeconfig "$KUBECONFIG_ADMIN" admin
 kubeconfig "$KUBE/kube-controller-manager.kubeconfig" kube-controller-manager
 kubeconfig "$KUBE/kube-scheduler.kubeconfig" kube-scheduler
-printf 'KUBECONFIG=%s\nCC_APISERVER_URL=%s\n' "$KUBECONFIG_ADMIN" "$SERVER" >"$CC_RUN/cluster.env"
+printf 'KUBECONFIG=%s\nCC_APISERVER_URL=%s\nCC_ETCD_URL=http://127.0.0.1:%s\n' "$KUBECONFIG_ADMIN" "$SERVER" "$CC_ETCD_PORT" >"$CC_RUN/cluster.env"
 
 # ---------------------------------------------------------------------------- processes
 # launch NAME PORT CMD...: start NAME unless it runs already; refuse a port taken by a stranger.
