@@ -3,47 +3,19 @@
 // end) and a Redis key prefix of its own, the same way services' test helpers do it.
 // The servers themselves are never touched beyond CREATE/DROP DATABASE.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import mysql from "mysql2/promise";
 import { type Config, loadConfig } from "../../services/src/config.js";
+import {
+  createDatabase,
+  dropDatabase,
+  type InfraEnv,
+  readInfraEnv as readSharedInfraEnv,
+  withDb,
+} from "../../services/src/testing/infra-env.js";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const INFRA_ENV_PATH = resolve(REPO_ROOT, ".run/infra.env");
+export { INFRA_ENV_PATH, type InfraEnv, REPO_ROOT } from "../../services/src/testing/infra-env.js";
 
-export interface InfraEnv {
-  catalogUrl: string;
-  shardUrls: string[];
-  redisUrl: string;
-}
-
-export function readInfraEnv(): InfraEnv {
-  if (!existsSync(INFRA_ENV_PATH)) {
-    throw new Error(
-      `the benchmark needs the local data plane, but ${INFRA_ENV_PATH} is missing: run \`make infra-up\``,
-    );
-  }
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(INFRA_ENV_PATH, "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m?.[1]) vars[m[1]] = (m[2] ?? "").trim().replace(/^["']|["']$/g, "");
-  }
-  const missing = ["CC_MYSQL_CATALOG_URL", "CC_MYSQL_SHARD_URLS", "CC_REDIS_URL"].filter((k) => !vars[k]);
-  if (missing.length > 0) throw new Error(`${INFRA_ENV_PATH} lacks ${missing.join(", ")}`);
-  return {
-    catalogUrl: vars.CC_MYSQL_CATALOG_URL as string,
-    shardUrls: (vars.CC_MYSQL_SHARD_URLS as string).split(",").filter(Boolean),
-    redisUrl: vars.CC_REDIS_URL as string,
-  };
-}
-
-const withDb = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
+export const readInfraEnv = (): InfraEnv => readSharedInfraEnv("the benchmark needs");
 
 /** A server URL without credentials, for printing. */
 export const describeServer = (url: string): string => {
@@ -82,14 +54,7 @@ export async function createBenchDatabases(shardCount: number, label: string): P
   ];
   const created: typeof targets = [];
   const dropAll = async () => {
-    for (const t of created) {
-      const conn = await mysql.createConnection(t.server);
-      try {
-        await conn.query(`DROP DATABASE IF EXISTS \`${t.db}\``);
-      } finally {
-        await conn.end();
-      }
-    }
+    for (const t of created) await dropDatabase(t.server, t.db);
     const redis = new Redis(infra.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
     try {
       // Bounded: at most 1,000 SCAN pages.
@@ -106,13 +71,8 @@ export async function createBenchDatabases(shardCount: number, label: string): P
   };
   try {
     for (const t of targets) {
-      const conn = await mysql.createConnection(t.server);
-      try {
-        await conn.query(`CREATE DATABASE \`${t.db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-        created.push(t);
-      } finally {
-        await conn.end();
-      }
+      await createDatabase(t.server, t.db);
+      created.push(t);
     }
   } catch (err) {
     await dropAll().catch(() => {});

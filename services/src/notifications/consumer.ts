@@ -122,6 +122,29 @@ interface Effects {
 
 const NO_EFFECTS: Effects = { created: [], counters: [] };
 
+/** Queues a pending webhook delivery for each new notification whose user has a webhook. */
+async function queueWebhookDeliveries(
+  conn: PoolConnection,
+  created: Effects["created"],
+  withHook: ReadonlySet<number>,
+): Promise<void> {
+  const deliveries = created
+    .filter((c) => withHook.has(c.userId))
+    .map((c) => [
+      c.userId,
+      c.n.id,
+      JSON.stringify({ type: "notification", userId: c.userId, notification: c.n }),
+      "pending",
+      new Date(),
+    ]);
+  if (deliveries.length > 0) {
+    await conn.query(
+      "INSERT INTO webhook_deliveries (user_id, notification_id, payload, state, next_attempt_at) VALUES ?",
+      [deliveries],
+    );
+  }
+}
+
 export class NotificationConsumer implements EventConsumer {
   readonly name = "notifications";
   readonly #pusher: UnreadPusher;
@@ -233,21 +256,7 @@ export class NotificationConsumer implements EventConsumer {
             [noteEvents.splice(0)],
           );
           const created = rows.map((r) => ({ userId: Number(r.user_id), n: notificationDto(r) }));
-          const deliveries = created
-            .filter((c) => hooks.has(c.userId))
-            .map((c) => [
-              c.userId,
-              c.n.id,
-              JSON.stringify({ type: "notification", userId: c.userId, notification: c.n }),
-              "pending",
-              new Date(),
-            ]);
-          if (deliveries.length > 0) {
-            await conn.query(
-              "INSERT INTO webhook_deliveries (user_id, notification_id, payload, state, next_attempt_at) VALUES ?",
-              [deliveries],
-            );
-          }
+          await queueWebhookDeliveries(conn, created, hooks);
           out.push({ created, counters: [] });
         }
       };
@@ -430,22 +439,7 @@ export class NotificationConsumer implements EventConsumer {
         "SELECT user_id FROM notification_webhooks WHERE user_id IN (?)",
         [users],
       );
-      const withHook = new Set(hooks.map((h) => Number(h.user_id)));
-      const deliveries = created
-        .filter((c) => withHook.has(c.userId))
-        .map((c) => [
-          c.userId,
-          c.n.id,
-          JSON.stringify({ type: "notification", userId: c.userId, notification: c.n }),
-          "pending",
-          new Date(),
-        ]);
-      if (deliveries.length > 0) {
-        await conn.query(
-          "INSERT INTO webhook_deliveries (user_id, notification_id, payload, state, next_attempt_at) VALUES ?",
-          [deliveries],
-        );
-      }
+      await queueWebhookDeliveries(conn, created, new Set(hooks.map((h) => Number(h.user_id))));
     }
     const [counters] = await conn.query<RowDataPacket[]>(
       "SELECT * FROM notification_unread WHERE room_id = ? AND user_id IN (?)",

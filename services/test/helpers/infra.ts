@@ -3,47 +3,10 @@
 // Each test file gets its own uniquely named databases (dropped afterwards) and
 // its own Redis key prefix, so files never see each other's data.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import mysql from "mysql2/promise";
 import { type Config, loadConfig } from "../../src/config.js";
+import { createDatabase, dropDatabase, readInfraEnv, withDb } from "../../src/testing/infra-env.js";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const INFRA_ENV_PATH = resolve(REPO_ROOT, ".run/infra.env");
-
-export interface InfraEnv {
-  catalogUrl: string;
-  shardUrls: string[];
-  redisUrl: string;
-}
-
-export function readInfraEnv(): InfraEnv {
-  if (!existsSync(INFRA_ENV_PATH)) {
-    throw new Error(
-      `integration tests need the local data plane, but ${INFRA_ENV_PATH} does not exist: run \`make infra-up\` first`,
-    );
-  }
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(INFRA_ENV_PATH, "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m?.[1]) vars[m[1]] = (m[2] ?? "").trim().replace(/^["']|["']$/g, "");
-  }
-  const need = ["CC_MYSQL_CATALOG_URL", "CC_MYSQL_SHARD_URLS", "CC_REDIS_URL"];
-  const missing = need.filter((k) => !vars[k]);
-  if (missing.length > 0) throw new Error(`${INFRA_ENV_PATH} lacks ${missing.join(", ")}`);
-  return {
-    catalogUrl: vars.CC_MYSQL_CATALOG_URL as string,
-    shardUrls: (vars.CC_MYSQL_SHARD_URLS as string).split(",").filter(Boolean),
-    redisUrl: vars.CC_REDIS_URL as string,
-  };
-}
-
-const withDb = (url: string, db: string): string => {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
+export { INFRA_ENV_PATH, type InfraEnv, readInfraEnv } from "../../src/testing/infra-env.js";
 
 export interface TestDatabases {
   id: string;
@@ -63,14 +26,7 @@ export async function createTestDatabases(shardCount?: number): Promise<TestData
     { server: infra.catalogUrl, db: `chat_t${id}_catalog` },
     ...servers.map((server, i) => ({ server, db: `chat_t${id}_s${i}` })),
   ];
-  for (const t of targets) {
-    const conn = await mysql.createConnection(t.server);
-    try {
-      await conn.query(`CREATE DATABASE \`${t.db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    } finally {
-      await conn.end();
-    }
-  }
+  for (const t of targets) await createDatabase(t.server, t.db);
   const [catalog, ...shards] = targets;
   return {
     id,
@@ -79,14 +35,7 @@ export async function createTestDatabases(shardCount?: number): Promise<TestData
     redisUrl: infra.redisUrl,
     redisPrefix: `chat_t${id}:`,
     async drop() {
-      for (const t of targets) {
-        const conn = await mysql.createConnection(t.server);
-        try {
-          await conn.query(`DROP DATABASE IF EXISTS \`${t.db}\``);
-        } finally {
-          await conn.end();
-        }
-      }
+      for (const t of targets) await dropDatabase(t.server, t.db);
     },
   };
 }

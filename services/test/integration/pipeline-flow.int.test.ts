@@ -9,6 +9,7 @@ import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { call, connectSocket, nextEvent, registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { deleteTopics, readTopic, sharedKafkaBrokers } from "../helpers/kafka.js";
+import { makeUntil } from "../helpers/pipeline.js";
 
 const brokers = sharedKafkaBrokers();
 const prefix = `cct${randomBytes(3).toString("hex")}.`;
@@ -20,19 +21,7 @@ let bob: TestUser;
 let carol: TestUser;
 let roomId: number;
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = makeUntil(30_000, 100);
 
 const search = (u: TestUser, q: string, extra = "") =>
   u.http.get(`/v1/search?q=${encodeURIComponent(q)}${extra}`);

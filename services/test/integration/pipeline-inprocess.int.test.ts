@@ -6,7 +6,8 @@ import type { InProcessBus } from "../../src/pipeline/bus.js";
 import { toRecord } from "../../src/pipeline/relay.js";
 import { reindexRoom } from "../../src/search/indexer.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
-import { registerUser, sleep, type TestUser } from "../helpers/client.js";
+import { registerUser, type TestUser } from "../helpers/client.js";
+import { makeUntil } from "../helpers/pipeline.js";
 
 let cluster: TestCluster;
 let app: ChatApp;
@@ -14,19 +15,7 @@ let alice: TestUser;
 let bob: TestUser;
 let roomId: number;
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = makeUntil(20_000, 50);
 
 beforeAll(async () => {
   cluster = await createTestCluster();

@@ -9,6 +9,7 @@ import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { OwnKafka, readTopic } from "../helpers/kafka.js";
+import { makeUntil } from "../helpers/pipeline.js";
 
 const prefix = `ccr${randomBytes(3).toString("hex")}.`;
 let kafka: OwnKafka;
@@ -18,19 +19,7 @@ let alice: TestUser;
 let bob: TestUser;
 const rooms: number[] = [];
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+const until = makeUntil(60_000, 200);
 
 beforeAll(async () => {
   kafka = await OwnKafka.create();
