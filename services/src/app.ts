@@ -16,6 +16,7 @@ import { catalogMigrations } from "./db/migrations/catalog.js";
 import { shardMigrations } from "./db/migrations/shard.js";
 import { createPool, type Pool } from "./db/pool.js";
 import { type EventSink, nullSink } from "./events.js";
+import { HeatTracker } from "./heat/tracker.js";
 import { createHttpApp } from "./http/app.js";
 import type { Readiness } from "./http/deps.js";
 import { makeLimiter } from "./http/ratelimit.js";
@@ -126,6 +127,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
   const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds);
   const rooms = new RoomService(router, catalog, accounts, sink, config.limits.roomMemberCap);
+  const heat = new HeatTracker();
   const messages = new MessageService(
     router,
     rooms,
@@ -134,6 +136,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     metrics,
     config.limits.messageLength,
     config.send,
+    heat,
   );
   const readState = new ReadStateService(router, rooms, sink);
   const presence = new Presence(redis, config.redis.prefix, config.presenceTtlSeconds);
@@ -205,6 +208,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     readiness,
     gateway: hasRole(config, "gateway"),
     pipeline,
+    heat,
   });
   http.on("request", app);
 

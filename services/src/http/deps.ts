@@ -1,6 +1,7 @@
 import type { AccountService } from "../accounts/service.js";
 import type { TokenService } from "../accounts/tokens.js";
 import type { Config } from "../config.js";
+import type { HeatTracker } from "../heat/tracker.js";
 import type { Logger } from "../log.js";
 import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
@@ -34,4 +35,6 @@ export interface HttpDeps {
   gateway: boolean;
   /** Search and notification queries (event pipeline); their routes are served when present. */
   pipeline?: PipelineHttp;
+  /** Per-room heat of this instance (GET /admin/heat); empty when absent. */
+  heat?: HeatTracker;
 }

@@ -5,6 +5,7 @@ import { writeOutbox } from "../db/outbox.js";
 import type { RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { EventSink } from "../events.js";
+import type { HeatTracker } from "../heat/tracker.js";
 import type { Metrics } from "../metrics.js";
 import type { HistoryPage, Mention, MessageDto, ReactionCount } from "../realtime/protocol.js";
 import { can } from "../rooms/permissions.js";
@@ -36,6 +37,8 @@ export class MessageService {
     private readonly metrics: Metrics,
     private readonly maxLength: number,
     private readonly sendPath: SendPathOptions = DEFAULT_SEND_PATH,
+    /** Per-room heat (admin API /admin/heat): every stored message is counted. */
+    private readonly heat?: HeatTracker,
   ) {}
 
   writer(shardId: number): ShardWriter {
@@ -95,6 +98,7 @@ export class MessageService {
       this.metrics.messageDuplicates.inc();
     } else {
       this.metrics.messagesSent.inc({ shard, transport });
+      this.heat?.record(shardId, input.roomId);
       // Commit → ack the sender → fan out (DESIGN.md): the caller acks in the promise
       // continuations of this return, which all run before the next macrotask.
       const message = result.message;

@@ -55,6 +55,26 @@ describe("rooms", () => {
     expect((await admin.get("/admin/rooms/999999")).status).toBe(404);
   });
 
+  it("reports the hottest rooms per shard on the admin API, without ids in metrics", async () => {
+    const admin = new HttpClient(base, cluster.apps[0]!.config.auth.adminToken);
+    const hot = (await owner.http.post("/v1/rooms", { kind: "public", name: "hot" })).body;
+    const cool = (await owner.http.post("/v1/rooms", { kind: "public", name: "cool" })).body;
+    for (let i = 0; i < 12; i++) {
+      expect((await owner.http.post(`/v1/rooms/${hot.id}/messages`, { body: `h${i}` })).status).toBe(201);
+    }
+    expect((await owner.http.post(`/v1/rooms/${cool.id}/messages`, { body: "c" })).status).toBe(201);
+    const { shardId } = (await admin.get(`/admin/rooms/${hot.id}`)).body;
+    const heat = await admin.get("/admin/heat?limit=5");
+    expect(heat.status).toBe(200);
+    const shard = heat.body.shards.find((s: { shardId: number }) => s.shardId === shardId);
+    expect(shard.rate).toBeGreaterThan(0);
+    expect(shard.rooms[0].roomId).toBe(hot.id);
+    expect((await new HttpClient(base).get("/admin/heat")).status).toBe(401);
+    const metrics = await new HttpClient(base).get<string>("/metrics");
+    expect(metrics.body).toContain("chat_messages_sent_total");
+    expect(metrics.body).not.toMatch(/room(_id|Id)?="/);
+  });
+
   it("opens one direct room per pair", async () => {
     const a = await owner.http.post("/v1/rooms/direct", { userId: bob.id });
     expect(a.status).toBe(201);

@@ -2,9 +2,44 @@ import { z } from "zod";
 import { AppError } from "../../errors.js";
 import type { Api } from "../api.js";
 import type { HttpDeps } from "../deps.js";
-import { idString } from "../schemas.js";
+import { idString, limitString } from "../schemas.js";
+
+const RoomHeatSchema = z.object({
+  roomId: z.number().int(),
+  rate: z.number().describe("messages per second (exponentially decayed; never below the true rate)"),
+  share: z.number().describe("part of the shard's rate, 0..1"),
+  rateError: z.number().describe("most by which rate may over-estimate"),
+});
 
 export function adminRoutes(api: Api, d: HttpDeps): void {
+  api.add({
+    method: "get",
+    path: "/admin/heat",
+    summary: "Per-shard write rates and hottest rooms seen by this instance",
+    tag: "admin",
+    auth: "admin",
+    query: z.object({ limit: limitString(64, 10) }),
+    response: {
+      status: 200,
+      description: "Decayed write rates (msgs/s) per shard with its top rooms, hottest first",
+      schema: z.object({
+        halfLifeSeconds: z.number(),
+        shards: z.array(
+          z.object({
+            shardId: z.number().int(),
+            rate: z.number(),
+            trackedRooms: z.number().int(),
+            rooms: z.array(RoomHeatSchema),
+          }),
+        ),
+      }),
+    },
+    handler: async ({ query }) => ({
+      halfLifeSeconds: (d.heat?.halfLifeMs ?? 60_000) / 1000,
+      shards: d.heat?.snapshot(query.limit) ?? [],
+    }),
+  });
+
   api.add({
     method: "get",
     path: "/admin/shards",
