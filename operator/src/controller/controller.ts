@@ -7,7 +7,7 @@ import type { KubeClient, WatchSource } from "../kube/client.js";
 import type { KObject } from "../kube/resources.js";
 import { PHASES } from "../reconcile/index.js";
 import { CLUSTER_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "../specs/common.js";
-import { MONITORING_API } from "../specs/monitoring.js";
+import { CHILD_KINDS, OPTIONAL_KINDS } from "../specs/kinds.js";
 import { InformerCache } from "./cache.js";
 import { ConditionType, EventReason, Reason } from "./conditions.js";
 import { KubeRecorder, type Recorder } from "./events.js";
@@ -16,21 +16,6 @@ import type { OperatorMetrics } from "./metrics.js";
 import { RateLimiter, runWorkers, WorkQueue } from "./queue.js";
 import { reconcile } from "./reconcile.js";
 import { patchStatus, setCondition } from "./status.js";
-
-export const CHILD_KINDS: [string, string][] = [
-  ["v1", "ConfigMap"],
-  ["v1", "Secret"],
-  ["v1", "Service"],
-  ["apps/v1", "StatefulSet"],
-  ["apps/v1", "Deployment"],
-  ["policy/v1", "PodDisruptionBudget"],
-  ["networking.k8s.io/v1", "NetworkPolicy"],
-  ["autoscaling/v2", "HorizontalPodAutoscaler"],
-];
-const OPTIONAL_KINDS: [string, string][] = [
-  [MONITORING_API, "ServiceMonitor"],
-  [MONITORING_API, "PrometheusRule"],
-];
 
 export interface ControllerOptions {
   /** Watch one namespace; undefined watches all. */

@@ -5,25 +5,14 @@ import { EventReason } from "../controller/conditions.js";
 import { type Phase, proceed } from "../controller/reconcile.js";
 import { type KObject, keyOf, refOf } from "../kube/resources.js";
 import { CLUSTER_LABEL, COMPONENT } from "../specs/common.js";
-
-export const PRUNABLE: [string, string][] = [
-  ["v1", "ConfigMap"],
-  ["v1", "Service"],
-  ["apps/v1", "StatefulSet"],
-  ["apps/v1", "Deployment"],
-  ["policy/v1", "PodDisruptionBudget"],
-  ["networking.k8s.io/v1", "NetworkPolicy"],
-  ["autoscaling/v2", "HorizontalPodAutoscaler"],
-  ["monitoring.coreos.com/v1", "ServiceMonitor"],
-  ["monitoring.coreos.com/v1", "PrometheusRule"],
-];
+import { PRUNABLE_KINDS } from "../specs/kinds.js";
 
 export const prunePhase: Phase = {
   name: "prune",
   async run(ctx) {
     const want = new Set(ctx.desired.map((d) => keyOf(refOf(d))));
     const uid = ctx.cc.metadata.uid;
-    for (const [apiVersion, kind] of PRUNABLE) {
+    for (const [apiVersion, kind] of PRUNABLE_KINDS) {
       if (!ctx.cache.has(apiVersion, kind)) continue;
       for (const o of ctx.cache.list(apiVersion, kind, ctx.namespace, { [CLUSTER_LABEL]: ctx.name })) {
         const owned = o.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid);
