@@ -70,12 +70,12 @@ cluster-down: ## Stop the control plane (PURGE=1 removes etcd data).
 
 .PHONY: lint
 lint: ## Lint and check formatting (biome) and type-check (tsc).
-	npx biome check .
-	npx tsc -b && npx tsc -p hack && npx tsc -p services/test
+	npm run --silent lint
+	npm run --silent typecheck
 
 .PHONY: fmt
 fmt: ## Format and apply safe lint fixes.
-	npx biome check --write .
+	npm run --silent format
 
 .PHONY: build
 build: ## Compile every workspace to dist/.

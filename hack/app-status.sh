@@ -2,7 +2,6 @@
 # Shows the operator and the chat platform that `make up` started: state, endpoint
 # and resident memory (the process and its children, e.g. tsx's node).
 source "$(dirname "$0")/lib/common.sh"
-source "$CC_REPO/hack/lib/dataplane.sh"
 total=0
 printf '%-22s %-8s %-32s %-8s %10s\n' COMPONENT STATE ENDPOINT PID "RSS(MiB)"
 for entry in "chatcluster-operator http://127.0.0.1:$CC_OPERATOR_METRICS_PORT/metrics" \
@@ -14,8 +13,8 @@ for entry in "chatcluster-operator http://127.0.0.1:$CC_OPERATOR_METRICS_PORT/me
     pid=$(cat "$CC_PIDS/$name.pid")
     kib=$(cc_tree_rss_kib "$pid")
     total=$((total + kib))
-    rss=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
+    rss=$(cc_mib "$kib")
   fi
   printf '%-22s %-8s %-32s %-8s %10s\n' "$name" "$state" "$url" "$pid" "$rss"
 done
-printf '%-22s %-8s %-32s %-8s %10s\n' TOTAL "" "" "" "$(awk -v k="$total" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-22s %-8s %-32s %-8s %10s\n' TOTAL "" "" "" "$(cc_mib "$total")"

@@ -13,9 +13,9 @@ while read -r name scheme port; do
     pid=$(cat "$CC_PIDS/$name.pid")
     state=up
     cc_port_free "$port" && state=no-port # alive but not listening (starting, or wedged)
-    kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    total_kib=$((total_kib + ${kib:-0}))
-    rss=$(awk -v k="${kib:-0}" 'BEGIN { printf "%.1f", k / 1024 }')
+    kib=$(cc_tree_rss_kib "$pid")
+    total_kib=$((total_kib + kib))
+    rss=$(cc_mib "$kib")
   fi
   [[ "$state" == up ]] || down=1
   printf '%-24s %-8s %-26s %-8s %10s\n' "$name" "$state" "$scheme://127.0.0.1:$port" "$pid" "$rss"
@@ -26,7 +26,7 @@ kube-controller-manager https $CC_KCM_PORT
 kube-scheduler https $CC_SCHEDULER_PORT
 kwok http $CC_KWOK_PORT
 EOF
-printf '%-24s %-8s %-26s %-8s %10s\n' TOTAL "" "" "" "$(awk -v k="$total_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-24s %-8s %-26s %-8s %10s\n' TOTAL "" "" "" "$(cc_mib "$total_kib")"
 if [[ -f "$CC_RUN/kubeconfig" ]] && cc_running kube-apiserver; then
   echo "kubeconfig: $CC_RUN/kubeconfig"
   "$CC_BIN/kubectl" --kubeconfig="$CC_RUN/kubeconfig" get nodes -l type=kwok --request-timeout=5s 2>&1 || down=1

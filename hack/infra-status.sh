@@ -20,14 +20,14 @@ while read -r name ports role; do
     done
     kib=$(cc_tree_rss_kib "$pid")
     total_kib=$((total_kib + kib))
-    rss=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
+    rss=$(cc_mib "$kib")
   fi
   [[ "$state" == up ]] || down=1
   label="$name"
   [[ "$role" == spare ]] && label="$name*"
   printf '%-14s %-8s %-12s %-8s %10s\n' "$label" "$state" "$ports" "$pid" "$rss"
 done < <(cc_dp_components)
-printf '%-14s %-8s %-12s %-8s %10s\n' TOTAL "" "" "" "$(awk -v k="$total_kib" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-14s %-8s %-12s %-8s %10s\n' TOTAL "" "" "" "$(cc_mib "$total_kib")"
 ((CC_SPARE_SHARDS > 0)) && echo "(* spare shard, not in CC_MYSQL_SHARD_URLS)"
 if [[ -f "$CC_INFRA_ENV" ]]; then echo "env: $CC_INFRA_ENV"; else echo "env: $CC_INFRA_ENV missing (run hack/infra-up.sh)"; fi
 exit "$down"

@@ -39,10 +39,9 @@ timing "setup" $(($(cc_now) - s))
 
 s=$(cc_now)
 echo "==> lint + type-check"
-npx biome check .
-npx tsc -b
-npx tsc -p hack
-npx tsc -p services/test
+# The same commands as `make lint`: package.json's scripts are their one definition.
+npm run --silent lint
+npm run --silent typecheck
 timing "lint+typecheck" $(($(cc_now) - s))
 
 s=$(cc_now)

@@ -111,3 +111,17 @@ cc_wait() {
 
 # cc_port_free PORT: true when nothing listens on 127.0.0.1:PORT.
 cc_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# cc_tree_rss_kib PID: VmRSS of PID and all its descendants, in KiB.
+cc_tree_rss_kib() {
+  local pid="$1" total=0 kib child
+  kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  total=$((total + ${kib:-0}))
+  for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+    total=$((total + $(cc_tree_rss_kib "$child")))
+  done
+  echo "$total"
+}
+
+# cc_mib KIB: KiB as MiB with one decimal, for the status tables.
+cc_mib() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f", k / 1024 }'; }

@@ -48,14 +48,3 @@ cc_dp_started() {
 cc_port_owner() {
   ss -ltnpH "sport = :$1" 2>/dev/null | awk '{print $4, $6}' | head -n 3
 }
-
-# cc_tree_rss_kib PID: VmRSS of PID and all its descendants, in KiB.
-cc_tree_rss_kib() {
-  local pid="$1" total=0 kib child
-  kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-  total=$((total + ${kib:-0}))
-  for child in $(pgrep -P "$pid" 2>/dev/null || true); do
-    total=$((total + $(cc_tree_rss_kib "$child")))
-  done
-  echo "$total"
-}
