@@ -2,7 +2,7 @@
 // by room id from a catalog index and fetch details per shard in parallel; the shard
 // has the final say (membership, deletion), so a stale index row never shows a room.
 import type { Pool, RowDataPacket } from "../db/pool.js";
-import type { MemberRole, RoomDto } from "../realtime/protocol.js";
+import type { RoomDto } from "../realtime/protocol.js";
 import { mapRoom, ROOM_COLUMNS, type RoomRouter } from "../sharding/router.js";
 import { roomDto } from "./dto.js";
 import { isMemberRole } from "./permissions.js";
@@ -22,10 +22,7 @@ export class RoomListing {
    * "My rooms" with unread counts, paged by room id. The catalog index proposes room
    * ids; each shard confirms membership, so a stale index row never shows a room.
    */
-  async listMine(
-    userId: number,
-    page: { after?: number | undefined; limit: number },
-  ): Promise<{ rooms: RoomDto[]; nextCursor: number | null }> {
+  async listMine(userId: number, page: { after?: number | undefined; limit: number }): Promise<RoomPage> {
     const [idx] = await this.catalog.query<RowDataPacket[]>(
       "SELECT room_id FROM user_rooms WHERE user_id = ? AND room_id > ? ORDER BY room_id LIMIT ?",
       [userId, page.after ?? 0, page.limit + 1],
@@ -39,34 +36,12 @@ export class RoomListing {
       if (!route || route.state === "deleted" || route.state === "creating") continue;
       byShard.set(route.shardId, [...(byShard.get(route.shardId) ?? []), id]);
     }
-    const found = new Map<number, RoomDto>();
-    await Promise.all(
-      [...byShard].map(async ([shardId, roomIds]) => {
-        const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
-          `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
-             FROM rooms r
-             JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
-             LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
-            WHERE r.id IN (?) AND r.deleted_at IS NULL`,
-          [userId, userId, roomIds],
-        );
-        for (const r of rows) {
-          found.set(
-            Number(r.id),
-            roomDto(mapRoom(r), { role: r.my_role as MemberRole, lastReadSeq: Number(r.last_read_seq) }),
-          );
-        }
-      }),
-    );
-    const rooms = ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
+    const rooms = await this.#loadRooms(userId, byShard, ids, "member");
     return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
   }
 
   /** Public rooms anyone can join, paged by room id; includes the caller's role where a member. */
-  async listPublic(
-    userId: number,
-    page: { after?: number | undefined; limit: number },
-  ): Promise<{ rooms: RoomDto[]; nextCursor: number | null }> {
+  async listPublic(userId: number, page: { after?: number | undefined; limit: number }): Promise<RoomPage> {
     const [idx] = await this.catalog.query<RowDataPacket[]>(
       `SELECT room_id, shard_id FROM room_directory
         WHERE kind = 'public' AND state = 'active' AND room_id > ? ORDER BY room_id LIMIT ?`,
@@ -79,15 +54,32 @@ export class RoomListing {
       const shard = Number(r.shard_id);
       byShard.set(shard, [...(byShard.get(shard) ?? []), Number(r.room_id)]);
     }
+    const rooms = await this.#loadRooms(userId, byShard, ids, "public");
+    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+  }
+
+  /**
+   * Loads the rooms of one page from their shards in parallel, with the caller's role and read
+   * marker, in the page's id order. "member" keeps only rooms the caller is a member of (the
+   * shard's room_members is the truth); "public" keeps public rooms, member or not.
+   */
+  async #loadRooms(
+    userId: number,
+    byShard: Map<number, number[]>,
+    ids: number[],
+    only: "member" | "public",
+  ): Promise<RoomDto[]> {
+    const membership = only === "member" ? "JOIN" : "LEFT JOIN";
+    const kind = only === "public" ? "AND r.kind = 'public'" : "";
     const found = new Map<number, RoomDto>();
     await Promise.all(
       [...byShard].map(async ([shardId, roomIds]) => {
         const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
           `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
              FROM rooms r
-             LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ?
+             ${membership} room_members m ON m.room_id = r.id AND m.user_id = ?
              LEFT JOIN read_markers rm ON rm.room_id = r.id AND rm.user_id = ?
-            WHERE r.id IN (?) AND r.deleted_at IS NULL AND r.kind = 'public'`,
+            WHERE r.id IN (?) AND r.deleted_at IS NULL ${kind}`,
           [userId, userId, roomIds],
         );
         for (const r of rows) {
@@ -99,7 +91,6 @@ export class RoomListing {
         }
       }),
     );
-    const rooms = ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
-    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+    return ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
   }
 }
