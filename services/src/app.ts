@@ -13,7 +13,6 @@ import { TokenService } from "./accounts/tokens.js";
 import { type Config, hasRole } from "./config.js";
 import { migrate } from "./db/migrate.js";
 import { catalogMigrations } from "./db/migrations/catalog.js";
-import { shardMigrations } from "./db/migrations/shard.js";
 import { createPool, type Pool } from "./db/pool.js";
 import { type EventSink, nullSink } from "./events.js";
 import { HeatTracker } from "./heat/tracker.js";
@@ -23,12 +22,15 @@ import { makeLimiter } from "./http/ratelimit.js";
 import { createRootLogger, type Logger } from "./log.js";
 import { MessageService } from "./messages/service.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createMoveMetrics } from "./moves/metrics.js";
+import { MoveService } from "./moves/service.js";
 import { createPipeline, type Pipeline } from "./pipeline/index.js";
 import { ReadStateService } from "./readstate/service.js";
 import { Presence } from "./realtime/presence.js";
 import { attachRealtime, type ChatServer, type RealtimeHandle } from "./realtime/server.js";
 import { SocketSink } from "./realtime/sink.js";
 import { RoomService } from "./rooms/service.js";
+import { activeShardIds, migrateShards } from "./sharding/activate.js";
 import { RoomDirectory } from "./sharding/directory.js";
 import { RoomRouter } from "./sharding/router.js";
 import { ShardSet } from "./sharding/shards.js";
@@ -50,6 +52,8 @@ export interface ChatApp {
   retention: RetentionJob;
   /** Event pipeline: outbox relay, search, notifications (the worker role runs its loops). */
   pipeline: Pipeline;
+  /** Online room moves (admin API) and the supervisor that resumes orphaned ones. */
+  moves: MoveService;
   /** Listens on config.host:config.port (0 = ephemeral); resolves with the bound port. */
   listen(): Promise<number>;
   url(): string;
@@ -57,6 +61,8 @@ export interface ChatApp {
   /** Stops accepting, drains sockets and requests, closes Redis and pools. Idempotent. */
   stop(): Promise<void>;
 }
+
+const SPARE_MIGRATE_TIMEOUT_MS = 3000;
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([
@@ -83,7 +89,9 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
 
   try {
     await migrate(catalog, catalogMigrations, log.child({ db: "catalog" }));
-    await Promise.all(shards.all().map((s) => migrate(s.pool, shardMigrations, log.child({ shard: s.id }))));
+    // Spares may not answer yet (the operator creates them later): best-effort here,
+    // for real on activation (POST /admin/shards/:id/activate).
+    await migrateShards(shards, log, SPARE_MIGRATE_TIMEOUT_MS);
   } catch (err) {
     await Promise.allSettled([catalog.end(), shards.close(), redis.quit(), directorySub.quit()]);
     throw err;
@@ -98,7 +106,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   );
   await directory.registerShards(shards.all().map((s) => ({ id: s.id, state: s.configuredState })));
   await directory.listen(directorySub);
-  const router = new RoomRouter(directory, shards, metrics);
+  const router = new RoomRouter(directory, shards, metrics, config.moves.maxWritePauseMs);
 
   const http = createServer();
   let io: ChatServer | null = null;
@@ -152,6 +160,16 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   if (hasRole(config, "worker")) retention.start();
   const pipeline = createPipeline({ config, log, metrics, catalog, shards, router, rooms, redis, sink });
   if (hasRole(config, "worker")) pipeline.start();
+  const moves = new MoveService({
+    catalog,
+    shards,
+    directory,
+    metrics: createMoveMetrics(metrics.registry),
+    log: log.child({ mod: "moves" }),
+    instanceId: config.instanceId,
+    opts: config.moves,
+  });
+  moves.start();
 
   let ready = false;
   let stopping: Promise<void> | null = null;
@@ -167,10 +185,15 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
         log.warn({ check: name, err }, "readiness check failed");
       }
     };
+    // Shards not active in the catalog (spares not activated yet) do not count.
+    const active = await withTimeout(activeShardIds(catalog), 1000).catch(() => null);
     await Promise.all([
       probe("catalog", () => catalog.query("SELECT 1")),
       probe("redis", () => redis.ping()),
-      ...shards.all().map((s) => probe(`shard-${s.id}`, () => s.pool.query("SELECT 1"))),
+      ...shards
+        .all()
+        .filter((s) => (active ? active.has(s.id) : s.configuredState === "active"))
+        .map((s) => probe(`shard-${s.id}`, () => s.pool.query("SELECT 1"))),
     ]);
     if (!ready) checks.instance = stopping ? "shutting down" : "starting";
     return { ok: ready && Object.values(checks).every((v) => v === "ok"), checks };
@@ -209,6 +232,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     gateway: hasRole(config, "gateway"),
     pipeline,
     heat,
+    moves,
   });
   http.on("request", app);
 
@@ -237,6 +261,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   }
 
   closers.push(
+    () => moves.stop(),
     () => pipeline.stop(),
     () => retention.stop(),
     () => directory.close(),
@@ -281,6 +306,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     readState,
     retention,
     pipeline,
+    moves,
     readiness,
     stop,
     listen: () =>

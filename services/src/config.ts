@@ -120,6 +120,20 @@ const schema = z.object({
   CHAT_WEBHOOK_MAX_ATTEMPTS: int(6, 1, 50),
   CHAT_WEBHOOK_BACKOFF_MS: int(2000, 10, 3_600_000),
   CHAT_WEBHOOK_TIMEOUT_MS: int(5000, 100, 60_000),
+
+  // Online room moves (docs/room-moves.md). The most a room's writes may pause while
+  // a move is fenced; writers wait at most this long before a retryable 503.
+  CHAT_MOVE_MAX_WRITE_PAUSE_MS: int(2000, 50, 60_000),
+  // Copy throttle in rows per second per move; 0 = unlimited.
+  CHAT_MOVE_ROWS_PER_SECOND: int(0, 0, 10_000_000),
+  CHAT_MOVE_BATCH_ROWS: int(500, 1, 10_000),
+  // A mover renews its lease on the move row; a lease older than this is taken over.
+  CHAT_MOVE_LEASE_MS: int(10_000, 500, 600_000),
+  // Fences given up (pause bound exceeded) before the move fails.
+  CHAT_MOVE_FENCE_ATTEMPTS: int(5, 1, 100),
+  // Whether this instance's supervisor takes over moves of crashed movers.
+  CHAT_MOVE_SUPERVISOR: z.enum(["true", "false"]).default("true"),
+  CHAT_MOVE_SUPERVISOR_INTERVAL_MS: int(2000, 50, 600_000),
 });
 
 export type Config = Readonly<{
@@ -158,6 +172,15 @@ export type Config = Readonly<{
   presenceTtlSeconds: number;
   shutdownDeadlineMs: number;
   send: Readonly<{ maxBatch: number; maxInFlight: number; maxQueue: number }>;
+  moves: Readonly<{
+    maxWritePauseMs: number;
+    rowsPerSecond: number;
+    batchRows: number;
+    leaseMs: number;
+    fenceAttempts: number;
+    supervisor: boolean;
+    supervisorIntervalMs: number;
+  }>;
   pipeline: Readonly<{
     kafkaBrokers: readonly string[];
     topicPrefix: string;
@@ -247,6 +270,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBatch: e.CHAT_SEND_MAX_BATCH,
       maxInFlight: e.CHAT_SEND_MAX_IN_FLIGHT,
       maxQueue: e.CHAT_SEND_MAX_QUEUE,
+    }),
+    moves: Object.freeze({
+      maxWritePauseMs: e.CHAT_MOVE_MAX_WRITE_PAUSE_MS,
+      rowsPerSecond: e.CHAT_MOVE_ROWS_PER_SECOND,
+      batchRows: e.CHAT_MOVE_BATCH_ROWS,
+      leaseMs: e.CHAT_MOVE_LEASE_MS,
+      fenceAttempts: e.CHAT_MOVE_FENCE_ATTEMPTS,
+      supervisor: e.CHAT_MOVE_SUPERVISOR === "true",
+      supervisorIntervalMs: e.CHAT_MOVE_SUPERVISOR_INTERVAL_MS,
     }),
     pipeline: Object.freeze({
       kafkaBrokers: Object.freeze(e.CHAT_KAFKA_BROKERS),

@@ -9,6 +9,7 @@ import { buildOpenApi } from "./openapi.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { messageRoutes } from "./routes/messages.js";
+import { moveRoutes } from "./routes/moves.js";
 import { opsRoutes } from "./routes/ops.js";
 import { roomRoutes } from "./routes/rooms.js";
 
@@ -49,6 +50,7 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
     roomRoutes(api, d);
     messageRoutes(api, d);
     adminRoutes(api, d);
+    if (d.moves) moveRoutes(api, d.moves);
     if (d.pipeline) pipelineRoutes(api, d.pipeline);
   }
   app.use(router);

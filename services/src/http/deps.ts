@@ -5,6 +5,7 @@ import type { HeatTracker } from "../heat/tracker.js";
 import type { Logger } from "../log.js";
 import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
+import type { MoveService } from "../moves/service.js";
 import type { PipelineHttp } from "../pipeline/index.js";
 import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
@@ -37,4 +38,6 @@ export interface HttpDeps {
   pipeline?: PipelineHttp;
   /** Per-room heat of this instance (GET /admin/heat); empty when absent. */
   heat?: HeatTracker;
+  /** Online room moves (admin API); the move routes are served when present. */
+  moves?: MoveService;
 }

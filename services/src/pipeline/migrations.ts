@@ -57,6 +57,15 @@ export const pipelineShardMigrations: readonly Migration[] = [
        ) ${TABLE_OPTS}`,
     ],
   },
+  {
+    version: 1002,
+    name: "outbox_event_id",
+    // A room move copies unpublished outbox rows to the target shard with the event id
+    // they got on the source, so both relays publish one event id (consumers dedupe).
+    statements: [
+      "ALTER TABLE outbox ADD COLUMN event_id VARCHAR(64) NULL, ADD KEY ix_outbox_event (event_id)",
+    ],
+  },
 ];
 
 export const pipelineCatalogMigrations: readonly Migration[] = [

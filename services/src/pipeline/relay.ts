@@ -37,7 +37,8 @@ export class LeaseLostError extends Error {
 
 export function toRecord(shardId: number, r: RowDataPacket): BusRecord {
   const outboxId = Number(r.id);
-  const id = eventId(shardId, outboxId);
+  // Rows copied by a room move keep the id they were given on their first shard.
+  const id = r.event_id ? String(r.event_id) : eventId(shardId, outboxId);
   let data: unknown;
   try {
     data = JSON.parse(String(r.payload));
@@ -226,7 +227,7 @@ export class OutboxRelay {
     }
     const inflight = this.#marking?.ids ?? [];
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT id, room_id, event_type, payload, created_at FROM outbox
+      `SELECT id, room_id, event_type, payload, created_at, event_id FROM outbox
         WHERE published_at IS NULL ${inflight.length > 0 ? "AND id NOT IN (?)" : ""} ORDER BY id LIMIT ?`,
       inflight.length > 0 ? [inflight, this.opts.batch] : [this.opts.batch],
     );

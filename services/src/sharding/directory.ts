@@ -22,6 +22,7 @@ export class RoomDirectory {
   readonly cache = new DirectoryCache();
   readonly #channel: string;
   #sub: Redis | null = null;
+  readonly #noticeWaiters = new Map<number, Set<() => void>>();
 
   constructor(
     private readonly catalog: Pool,
@@ -46,14 +47,42 @@ export class RoomDirectory {
     sub.on("message", (channel: string, raw: string) => {
       if (channel !== this.#channel) return;
       const n = parseEpochNotice(raw);
-      if (n) this.cache.onEpochChange(n.roomId, n.epoch);
-      else this.log.warn("ignored malformed directory notice");
+      if (n) {
+        this.cache.onEpochChange(n.roomId, n.epoch);
+        this.#wakeWaiters(n.roomId);
+      } else this.log.warn("ignored malformed directory notice");
     });
     await sub.subscribe(this.#channel);
   }
 
+  #wakeWaiters(roomId: number): void {
+    const set = this.#noticeWaiters.get(roomId);
+    if (!set) return;
+    this.#noticeWaiters.delete(roomId);
+    for (const wake of set) wake();
+  }
+
+  /** Resolves at the next epoch notice for the room, or after `ms`. */
+  nextNotice(roomId: number, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let set = this.#noticeWaiters.get(roomId);
+      if (!set) {
+        set = new Set();
+        this.#noticeWaiters.set(roomId, set);
+      }
+      const wake = () => {
+        clearTimeout(timer);
+        this.#noticeWaiters.get(roomId)?.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      set.add(wake);
+    });
+  }
+
   async publishEpochChange(roomId: number, epoch: number): Promise<void> {
     this.cache.delete(roomId);
+    this.#wakeWaiters(roomId);
     await this.redis.publish(this.#channel, JSON.stringify({ roomId, epoch }));
   }
 

@@ -2,11 +2,17 @@
 // that first locks the room row *with the epoch the directory gave us*; if a move
 // flipped the epoch meanwhile the lock finds no row, we refresh the route and retry
 // once. This is the fence the online room move relies on.
+//
+// A write is only attempted with a route in state `active`: a room fenced by a move
+// (`moving`) makes writers wait for the flip, bounded by the move's pause bound, then
+// answer 503 CHAT_ROOM_MOVING (retryable). Reads are served from a `moving` route (the
+// source is complete and frozen while fenced).
 
 import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import type { RoomDirectory, RoomRoute } from "./directory.js";
+import { MoveWaiter } from "./move-wait.js";
 import type { ShardSet } from "./shards.js";
 
 /** Thrown inside a shard transaction when the room's epoch no longer matches the route. */
@@ -55,11 +61,17 @@ export function mapRoom(r: RowDataPacket): RoomRow {
 }
 
 export class RoomRouter {
+  readonly #moves: MoveWaiter;
+
   constructor(
     readonly directory: RoomDirectory,
     readonly shards: ShardSet,
     private readonly metrics: Metrics,
-  ) {}
+    /** How long a write waits for a moving room (CHAT_MOVE_MAX_WRITE_PAUSE_MS). */
+    private readonly movingWaitMs = 2000,
+  ) {
+    this.#moves = new MoveWaiter(directory);
+  }
 
   /** The live route of a room, or CHAT_ROOM_NOT_FOUND. */
   async route(roomId: number, fresh = false): Promise<RoomRoute> {
@@ -75,7 +87,37 @@ export class RoomRouter {
    * epoch there (it moved) throws StaleRouteError and is retried on a fresh route.
    */
   async read<T>(roomId: number, fn: (pool: Pool, route: RoomRoute) => Promise<T>): Promise<T> {
-    return this.withFence(roomId, (route) => fn(this.shards.pool(route.shardId), route));
+    let route = await this.route(roomId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(this.shards.pool(route.shardId), route);
+      } catch (err) {
+        if (!(err instanceof StaleRouteError)) throw err;
+        this.metrics.staleRoutes.inc();
+        this.directory.cache.delete(roomId);
+        if (attempt >= 2) throw new AppError("CHAT_ROOM_UNAVAILABLE");
+        route = await this.route(roomId, true);
+      }
+    }
+  }
+
+  /** A route to write with: `active`, after waiting out a move's fence if needed. */
+  async writeRoute(roomId: number, fresh = false): Promise<RoomRoute> {
+    const route = await this.route(roomId, fresh);
+    if (route.state === "active") return route;
+    if (route.state !== "moving") throw new AppError("CHAT_ROOM_NOT_FOUND");
+    const after = await this.#moves.wait(roomId, this.movingWaitMs);
+    if (after === undefined) {
+      throw new AppError(
+        "CHAT_ROOM_MOVING",
+        `room ${roomId} is being moved to another shard; retry shortly`,
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    if (after?.state !== "active") throw new AppError("CHAT_ROOM_NOT_FOUND");
+    return after;
   }
 
   /** Runs fn with the room row locked under the epoch fence, re-routing once if it moved. */
@@ -91,9 +133,13 @@ export class RoomRouter {
     );
   }
 
-  /** Retries op once on a stale route with a fresh directory read; a second miss means a move is in flight. */
+  /**
+   * Runs a write with an active route; on a stale route retries with a fresh directory
+   * read (waiting out a move's fence). Repeated misses without a move in the directory
+   * mean the shard and the directory disagree: 503, retryable.
+   */
   async withFence<T>(roomId: number, op: (route: RoomRoute) => Promise<T>): Promise<T> {
-    let route = await this.route(roomId);
+    let route = await this.writeRoute(roomId);
     for (let attempt = 0; ; attempt++) {
       try {
         return await op(route);
@@ -102,7 +148,7 @@ export class RoomRouter {
         this.metrics.staleRoutes.inc();
         this.directory.cache.delete(roomId);
         if (attempt >= 2) throw new AppError("CHAT_ROOM_UNAVAILABLE");
-        route = await this.route(roomId, true);
+        route = await this.writeRoute(roomId, true);
       }
     }
   }

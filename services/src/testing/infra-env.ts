@@ -13,6 +13,8 @@ export const INFRA_ENV_PATH = resolve(REPO_ROOT, ".run/infra.env");
 export interface InfraEnv {
   catalogUrl: string;
   shardUrls: string[];
+  /** Spare shard servers (CC_MYSQL_SPARE_URLS; may be empty). */
+  spareUrls: string[];
   redisUrl: string;
 }
 
@@ -34,6 +36,7 @@ export function readInfraEnv(who = "integration tests need"): InfraEnv {
   return {
     catalogUrl: vars.CC_MYSQL_CATALOG_URL as string,
     shardUrls: (vars.CC_MYSQL_SHARD_URLS as string).split(",").filter(Boolean),
+    spareUrls: (vars.CC_MYSQL_SPARE_URLS ?? "").split(",").filter(Boolean),
     redisUrl: vars.CC_REDIS_URL as string,
   };
 }

@@ -9,8 +9,8 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function createTestCluster(): Promise<TestCluster> {
-  const dbs = await createTestDatabases();
+export async function createTestCluster(opts: { spares?: boolean } = {}): Promise<TestCluster> {
+  const dbs = await createTestDatabases(undefined, opts);
   const apps: ChatApp[] = [];
   return {
     dbs,

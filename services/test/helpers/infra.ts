@@ -12,26 +12,36 @@ export interface TestDatabases {
   id: string;
   catalogUrl: string;
   shardUrls: string[];
+  /** Databases on the spare servers (only with createTestDatabases(n, { spares: true })). */
+  spareUrls: string[];
   redisUrl: string;
   redisPrefix: string;
   drop(): Promise<void>;
 }
 
 /** Creates chat_t<id>_catalog and chat_t<id>_s<i> (one per shard server) for this test file. */
-export async function createTestDatabases(shardCount?: number): Promise<TestDatabases> {
+export async function createTestDatabases(
+  shardCount?: number,
+  opts: { spares?: boolean } = {},
+): Promise<TestDatabases> {
   const infra = readInfraEnv();
   const id = randomBytes(4).toString("hex");
   const servers = shardCount ? infra.shardUrls.slice(0, shardCount) : infra.shardUrls;
+  const spareServers = opts.spares ? infra.spareUrls : [];
   const targets = [
     { server: infra.catalogUrl, db: `chat_t${id}_catalog` },
     ...servers.map((server, i) => ({ server, db: `chat_t${id}_s${i}` })),
+    ...spareServers.map((server, i) => ({ server, db: `chat_t${id}_s${servers.length + i}` })),
   ];
   for (const t of targets) await createDatabase(t.server, t.db);
-  const [catalog, ...shards] = targets;
+  const [catalog, ...rest] = targets;
+  const shards = rest.slice(0, servers.length);
+  const spares = rest.slice(servers.length);
   return {
     id,
     catalogUrl: withDb(catalog!.server, catalog!.db),
     shardUrls: shards.map((s) => withDb(s.server, s.db)),
+    spareUrls: spares.map((s) => withDb(s.server, s.db)),
     redisUrl: infra.redisUrl,
     redisPrefix: `chat_t${id}:`,
     async drop() {
@@ -47,6 +57,7 @@ export function testConfig(dbs: TestDatabases, env: Record<string, string> = {})
     CHAT_LOG_LEVEL: process.env.CHAT_TEST_LOG_LEVEL ?? "silent",
     CHAT_MYSQL_CATALOG_URL: dbs.catalogUrl,
     CHAT_MYSQL_SHARD_URLS: dbs.shardUrls.join(","),
+    CHAT_MYSQL_SPARE_URLS: dbs.spareUrls.join(","),
     CHAT_REDIS_URL: dbs.redisUrl,
     CHAT_REDIS_PREFIX: dbs.redisPrefix,
     CHAT_JWT_SECRET: `test-secret-${dbs.id}-0123456789abcdef0123456789`,

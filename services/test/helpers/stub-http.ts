@@ -55,6 +55,7 @@ export function stubApp(overrides: Partial<HttpDeps> = {}) {
     readiness: async () => ({ ok: true, checks: {} }),
     gateway: true,
     pipeline: { search: stub("search"), notifications: stub("notifications") },
+    moves: stub("moves"),
     ...overrides,
   };
   return { ...createHttpApp(deps), tokens, deps };

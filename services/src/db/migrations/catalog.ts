@@ -76,6 +76,39 @@ export const catalogMigrations: readonly Migration[] = [
        ) ${TABLE_OPTS}`,
     ],
   },
+  {
+    version: 2,
+    name: "room_moves",
+    statements: [
+      // Online room moves (moves/): one row per move, its persisted state machine.
+      // cursors = per-table copy positions (JSON) so a taken-over move resumes the
+      // copy; owner + lease_until (catalog clock) say which instance drives it.
+      `CREATE TABLE IF NOT EXISTS room_moves (
+         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+         room_id BIGINT UNSIGNED NOT NULL,
+         from_shard INT UNSIGNED NOT NULL,
+         to_shard INT UNSIGNED NOT NULL,
+         state VARCHAR(16) NOT NULL,
+         epoch_before INT UNSIGNED NOT NULL,
+         fence_epoch INT UNSIGNED NULL,
+         epoch_after INT UNSIGNED NULL,
+         cursors TEXT NOT NULL,
+         rows_copied BIGINT UNSIGNED NOT NULL DEFAULT 0,
+         fence_attempts INT UNSIGNED NOT NULL DEFAULT 0,
+         write_pause_ms INT UNSIGNED NULL,
+         abort_requested TINYINT(1) NOT NULL DEFAULT 0,
+         owner VARCHAR(128) NULL,
+         lease_until DATETIME(3) NULL,
+         reason VARCHAR(500) NULL,
+         failure VARCHAR(500) NULL,
+         started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         finished_at DATETIME(3) NULL,
+         updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+         KEY ix_room_moves_room (room_id, state),
+         KEY ix_room_moves_open (finished_at, lease_until)
+       ) ${TABLE_OPTS}`,
+    ],
+  },
   // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
   ...pipelineCatalogMigrations,
 ];

@@ -1,0 +1,232 @@
+// Row movement between two shards for one room: chunked copy in key order, chunked
+// checksum comparison (re-copying only ranges that differ), the outbox hand-over and
+// batched deletes. Idempotent: every step can be repeated after a crash.
+import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
+import { eventId } from "../pipeline/events.js";
+import { indexTerms } from "../search/ngram.js";
+import {
+  type Checksum,
+  checksumSelect,
+  type Key,
+  orderBy,
+  ROOM_TABLE,
+  rangeWhere,
+  type TableSpec,
+} from "./tables.js";
+
+const keyOf = (spec: TableSpec, r: RowDataPacket): Key => spec.key.map((c) => r[c]);
+
+function upsertSql(spec: TableSpec): string {
+  const keyCols = new Set([spec.roomCol, ...spec.key]);
+  const updates = spec.cols.filter((c) => !keyCols.has(c)).map((c) => `${c} = VALUES(${c})`);
+  const onDup = updates.length > 0 ? updates.join(", ") : `${spec.roomCol} = ${spec.roomCol}`;
+  return `INSERT INTO ${spec.name} (${spec.cols.join(", ")}) VALUES ? ON DUPLICATE KEY UPDATE ${onDup}`;
+}
+
+async function selectRange(
+  pool: Pool,
+  spec: TableSpec,
+  roomId: number,
+  lo: Key | null,
+  hi: Key | null,
+  limit?: number,
+) {
+  const w = rangeWhere(spec, roomId, lo, hi);
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT ${spec.cols.join(", ")} FROM ${spec.name} WHERE ${w.sql} ${orderBy(spec)}${limit ? " LIMIT ?" : ""}`,
+    limit ? [...w.params, limit] : w.params,
+  );
+  return rows;
+}
+
+/** Copies the next `limit` rows after `after`; returns how many and the last key (null when done). */
+export async function copyChunk(
+  src: Pool,
+  dst: Pool,
+  spec: TableSpec,
+  roomId: number,
+  after: Key | null,
+  limit: number,
+): Promise<{ rows: number; last: Key | null }> {
+  const rows = await selectRange(src, spec, roomId, after, null, limit);
+  if (rows.length > 0) await dst.query(upsertSql(spec), [rows.map((r) => spec.cols.map((c) => r[c]))]);
+  const lastRow = rows.at(-1);
+  return { rows: rows.length, last: rows.length < limit || !lastRow ? null : keyOf(spec, lastRow) };
+}
+
+export async function checksum(
+  pool: Pool,
+  spec: TableSpec,
+  roomId: number,
+  lo: Key | null = null,
+  hi: Key | null = null,
+): Promise<Checksum> {
+  const w = rangeWhere(spec, roomId, lo, hi);
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT ${checksumSelect(spec.cols)} FROM ${spec.name} WHERE ${w.sql}`,
+    w.params,
+  );
+  const r = rows[0];
+  return { n: Number(r?.n ?? 0), sum: `${String(r?.s ?? 0)}:${String(r?.x ?? 0)}` };
+}
+
+/**
+ * One comparison pass over a table: walks the source in chunks of `chunk` keys, compares
+ * each key range's checksum on both sides and re-copies ranges that differ (the target's
+ * rows of the range are replaced). Returns how many source rows were re-copied.
+ */
+export async function syncTable(
+  src: Pool,
+  dst: Pool,
+  spec: TableSpec,
+  roomId: number,
+  chunk: number,
+  checkDeadline: () => void = () => {},
+): Promise<number> {
+  let lo: Key | null = null;
+  let rewritten = 0;
+  for (;;) {
+    checkDeadline();
+    const w = rangeWhere(spec, roomId, lo, null);
+    const [b] = await src.query<RowDataPacket[]>(
+      `SELECT ${spec.key.join(", ")} FROM ${spec.name} WHERE ${w.sql} ${orderBy(spec)} LIMIT 1 OFFSET ?`,
+      [...w.params, chunk - 1],
+    );
+    const hi = b[0] ? keyOf(spec, b[0]) : null;
+    const [s, d] = await Promise.all([
+      checksum(src, spec, roomId, lo, hi),
+      checksum(dst, spec, roomId, lo, hi),
+    ]);
+    if (s.n !== d.n || s.sum !== d.sum) {
+      const rows = await selectRange(src, spec, roomId, lo, hi);
+      await withTransaction(dst, async (conn) => {
+        const dw = rangeWhere(spec, roomId, lo, hi);
+        await conn.query(`DELETE FROM ${spec.name} WHERE ${dw.sql}`, dw.params);
+        if (rows.length > 0) await conn.query(upsertSql(spec), [rows.map((r) => spec.cols.map((c) => r[c]))]);
+      });
+      rewritten += Math.max(rows.length, 1);
+    }
+    if (!hi) return rewritten;
+    lo = hi;
+  }
+}
+
+/** Upserts the room row on the target (epoch is the target's own: 0 = not routable yet). */
+export async function syncRoomRow(src: Pool, dst: Pool, roomId: number): Promise<boolean> {
+  const [s, d] = await Promise.all([checksum(src, ROOM_TABLE, roomId), checksum(dst, ROOM_TABLE, roomId)]);
+  if (s.n === d.n && s.sum === d.sum) return false;
+  const rows = await selectRange(src, ROOM_TABLE, roomId, null, null);
+  if (rows.length === 0) throw new Error(`room ${roomId} has no row on the source shard`);
+  await dst.query(
+    `${upsertSql(ROOM_TABLE).replace(`(${ROOM_TABLE.cols.join(", ")})`, `(${ROOM_TABLE.cols.join(", ")}, epoch)`)}`,
+    [rows.map((r) => [...ROOM_TABLE.cols.map((c) => r[c]), 0])],
+  );
+  return true;
+}
+
+/**
+ * Copies the room's unpublished outbox rows (in id order, so they get lower ids on the
+ * target than anything written there after the flip) with the event id they have on
+ * the source, skipping those already copied. Returns how many were copied.
+ */
+export async function copyOutbox(src: Pool, dst: Pool, srcShard: number, roomId: number): Promise<number> {
+  const [rows] = await src.query<RowDataPacket[]>(
+    `SELECT id, event_type, payload, created_at, event_id FROM outbox
+      WHERE room_id = ? AND published_at IS NULL ORDER BY id`,
+    [roomId],
+  );
+  if (rows.length === 0) return 0;
+  const withIds = rows.map((r) => ({
+    r,
+    id: r.event_id ? String(r.event_id) : eventId(srcShard, Number(r.id)),
+  }));
+  const [have] = await dst.query<RowDataPacket[]>(
+    "SELECT event_id FROM outbox WHERE room_id = ? AND event_id IN (?)",
+    [roomId, withIds.map((x) => x.id)],
+  );
+  const seen = new Set(have.map((h) => String(h.event_id)));
+  const todo = withIds.filter((x) => !seen.has(x.id));
+  if (todo.length > 0) {
+    await dst.query("INSERT INTO outbox (room_id, event_type, payload, created_at, event_id) VALUES ?", [
+      todo.map(({ r, id }) => [roomId, r.event_type, r.payload, r.created_at, id]),
+    ]);
+  }
+  return todo.length;
+}
+
+/** Source outbox rows still unpublished whose event id the target lacks (must be 0 before the flip). */
+export async function missingOutbox(src: Pool, dst: Pool, srcShard: number, roomId: number): Promise<number> {
+  const [rows] = await src.query<RowDataPacket[]>(
+    "SELECT id, event_id FROM outbox WHERE room_id = ? AND published_at IS NULL",
+    [roomId],
+  );
+  if (rows.length === 0) return 0;
+  const ids = rows.map((r) => (r.event_id ? String(r.event_id) : eventId(srcShard, Number(r.id))));
+  const [have] = await dst.query<RowDataPacket[]>(
+    "SELECT COUNT(DISTINCT event_id) AS n FROM outbox WHERE room_id = ? AND event_id IN (?)",
+    [roomId, ids],
+  );
+  return ids.length - Number(have[0]?.n ?? 0);
+}
+
+const ALL_TABLES = [
+  "search_postings",
+  "search_docs",
+  "reactions",
+  "read_markers",
+  "message_dedup",
+  "messages",
+  "room_members",
+  "outbox",
+];
+
+/** Deletes every row of the room on a shard in batches; the rooms row last (it carries the fence). */
+export async function deleteRoomRows(pool: Pool, roomId: number, batch: number): Promise<number> {
+  let total = 0;
+  for (const table of ALL_TABLES) {
+    for (;;) {
+      const [res] = await pool.query(`DELETE FROM ${table} WHERE room_id = ? LIMIT ?`, [roomId, batch]);
+      const n = (res as { affectedRows: number }).affectedRows;
+      total += n;
+      if (n < batch) break;
+    }
+  }
+  await pool.query("DELETE FROM rooms WHERE id = ?", [roomId]);
+  return total;
+}
+
+/**
+ * Indexes the room's messages newer than the newest search doc on this shard: events
+ * consumed between the copy and the flip may have been indexed on the source only.
+ */
+export async function indexNewer(pool: Pool, roomId: number, chunk = 500): Promise<number> {
+  const [top] = await pool.query<RowDataPacket[]>(
+    "SELECT COALESCE(MAX(seq), 0) AS seq FROM search_docs WHERE room_id = ?",
+    [roomId],
+  );
+  let after = Number(top[0]?.seq ?? 0);
+  let total = 0;
+  for (;;) {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT seq, sender_id, body, created_at, edited_at FROM messages
+        WHERE room_id = ? AND seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`,
+      [roomId, after, chunk],
+    );
+    if (rows.length === 0) return total;
+    await withTransaction(pool, async (conn) => {
+      await conn.query(
+        `INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES ?
+         ON DUPLICATE KEY UPDATE body = VALUES(body), edited_at = VALUES(edited_at)`,
+        [rows.map((r) => [roomId, r.seq, r.sender_id, r.body, r.created_at, r.edited_at])],
+      );
+      const postings = rows.flatMap((r) => indexTerms(String(r.body)).map((t) => [t, roomId, r.seq]));
+      for (let i = 0; i < postings.length; i += 4000) {
+        await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
+          postings.slice(i, i + 4000),
+        ]);
+      }
+    });
+    total += rows.length;
+    after = Number(rows.at(-1)?.seq);
+  }
+}

@@ -1,0 +1,178 @@
+// Online room moves against the real shards and Redis: a move under 50 concurrent
+// senders and readers, the admin API's errors, abort/rollback, a stale-cache instance.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatApp } from "../../src/app.js";
+import { createTestCluster, type TestCluster } from "../helpers/app.js";
+import { type HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
+import { adminClient, messagesOn, percentile, roomRowCounts, waitMove } from "../helpers/moves.js";
+
+let cluster: TestCluster;
+let a: ChatApp;
+let admin: HttpClient;
+let owner: TestUser;
+
+beforeAll(async () => {
+  cluster = await createTestCluster({ spares: true });
+  a = await cluster.start();
+  admin = adminClient(a);
+  owner = await registerUser(a.url(), "mover");
+}, 60_000);
+afterAll(() => cluster?.close());
+
+const newRoom = async (name: string): Promise<{ roomId: number; shardId: number }> => {
+  const roomId = (await owner.http.post("/v1/rooms", { kind: "public", name })).body.id as number;
+  const route = await a.directory.lookup(roomId, { fresh: true });
+  return { roomId, shardId: route?.shardId as number };
+};
+const other = (shardId: number) => (shardId === 0 ? 1 : 0);
+
+describe("admin API of room moves", () => {
+  it("answers bad input with problem+json 4xx", async () => {
+    const { roomId, shardId } = await newRoom("errors");
+    const post = (body: unknown) => admin.post("/admin/moves", body);
+    const unknownRoom = await post({ roomId: 999_999, toShard: 1 });
+    expect(unknownRoom.status).toBe(404);
+    expect(unknownRoom.headers.get("content-type")).toMatch(/problem\+json/);
+    expect(unknownRoom.body.code).toBe("CHAT_ROOM_NOT_FOUND");
+    expect((await post({ roomId, toShard: shardId })).body).toMatchObject({
+      status: 422,
+      code: "CHAT_MOVE_INVALID",
+    });
+    expect((await post({ roomId, toShard: 7 })).body).toMatchObject({
+      status: 404,
+      code: "CHAT_SHARD_NOT_FOUND",
+    });
+    // The spare is configured but not active yet.
+    expect((await post({ roomId, toShard: 2 })).body).toMatchObject({
+      status: 422,
+      code: "CHAT_MOVE_INVALID",
+    });
+    expect((await post({ roomId: "x", toShard: 1 })).status).toBe(400);
+    expect((await admin.get("/admin/moves/12345")).body).toMatchObject({
+      status: 404,
+      code: "CHAT_MOVE_NOT_FOUND",
+    });
+    expect((await owner.http.post("/admin/moves", { roomId, toShard: other(shardId) })).status).toBe(401);
+    expect((await admin.post("/admin/shards/9/activate")).body).toMatchObject({
+      code: "CHAT_SHARD_NOT_FOUND",
+    });
+
+    const first = await post({ roomId, toShard: other(shardId), reason: "test" });
+    expect(first.status).toBe(202);
+    const conflict = await post({ roomId, toShard: other(shardId) });
+    expect(conflict.body).toMatchObject({ status: 409, code: "CHAT_MOVE_CONFLICT" });
+    const done = await waitMove(admin, first.body.move.id);
+    expect(done).toMatchObject({ state: "Done", roomId, fromShard: shardId, toShard: other(shardId) });
+    const late = await admin.post(`/admin/moves/${done.id}/abort`);
+    expect(late.body).toMatchObject({ status: 409, code: "CHAT_MOVE_CONFLICT" });
+    const list = await admin.get("/admin/moves?state=all&limit=5");
+    expect(list.body.moves.map((m: { id: string }) => m.id)).toContain(done.id);
+    expect((await admin.get("/admin/moves?state=open")).body.moves).toEqual([]);
+  });
+
+  it("activates a spare shard (idempotent) and moves a room onto it", async () => {
+    const r1 = await admin.post("/admin/shards/2/activate");
+    expect(r1.status).toBe(200);
+    expect(r1.body).toEqual({ shardId: 2, state: "active", rooms: 0 });
+    expect((await admin.post("/admin/shards/2/activate")).status).toBe(200);
+    const { roomId } = await newRoom("to-spare");
+    for (let i = 0; i < 5; i++) await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: `m${i}` });
+    const move = await admin.post("/admin/moves", { roomId, toShard: 2 });
+    expect(move.status).toBe(202);
+    expect((await waitMove(admin, move.body.move.id)).state).toBe("Done");
+    expect((await a.directory.lookup(roomId, { fresh: true }))?.shardId).toBe(2);
+    const hist = await owner.http.get(`/v1/rooms/${roomId}/messages`);
+    expect(hist.body.messages.map((m: { body: string }) => m.body)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    expect((await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: "m5" })).body.seq).toBe(6);
+  });
+});
+
+describe("a move under load", () => {
+  it("loses nothing, duplicates nothing and keeps seq order with 50 senders and readers", async () => {
+    const { roomId, shardId } = await newRoom("busy");
+    const target = other(shardId);
+    const users = await Promise.all(Array.from({ length: 50 }, (_, i) => registerUser(a.url(), `s${i}`)));
+    for (const u of users) expect((await u.http.post(`/v1/rooms/${roomId}/join`)).status).toBeLessThan(300);
+    // History before the move, so the copy has something to do.
+    for (let i = 0; i < 300; i++)
+      await users[i % 50]?.http.post(`/v1/rooms/${roomId}/messages`, { body: `pre${i}` });
+
+    let stop = false;
+    const acked = new Map<string, number>();
+    const latencies: { at: number; ms: number }[] = [];
+    const failures: string[] = [];
+    let moving503 = 0;
+    let readErrors = 0;
+    let reads = 0;
+    const sender = async (u: TestUser, i: number) => {
+      for (let n = 0; !stop; n++) {
+        const cid = `c${i}-${n}`;
+        const t0 = performance.now();
+        for (;;) {
+          const r = await u.http.post(`/v1/rooms/${roomId}/messages`, {
+            body: `b${i}-${n}`,
+            clientMsgId: cid,
+          });
+          if (r.status === 201 || r.status === 200) {
+            acked.set(cid, r.body.seq);
+            latencies.push({ at: t0, ms: performance.now() - t0 });
+            break;
+          }
+          if (r.status === 503) {
+            if (r.body.code === "CHAT_ROOM_MOVING") moving503++;
+            await sleep(50);
+            continue;
+          }
+          failures.push(`${r.status} ${r.body.code}`);
+          break;
+        }
+      }
+    };
+    const reader = async (u: TestUser) => {
+      while (!stop) {
+        const r = await u.http.get(`/v1/rooms/${roomId}/messages?limit=20`);
+        reads++;
+        if (r.status !== 200) readErrors++;
+        await sleep(20);
+      }
+    };
+    const loops = [...users.map(sender), ...users.slice(0, 5).map(reader)];
+    await sleep(1000);
+    const moveStart = performance.now();
+    const res = await admin.post("/admin/moves", { roomId, toShard: target, reason: "load test" });
+    expect(res.status).toBe(202);
+    const done = await waitMove(admin, res.body.move.id);
+    const moveEnd = performance.now();
+    await sleep(1000);
+    stop = true;
+    await Promise.all(loops);
+
+    expect(done.state).toBe("Done");
+    expect(failures).toEqual([]);
+    expect(readErrors).toBe(0);
+    const onTarget = await messagesOn(a.shards.pool(target), roomId);
+    // seq 1..N without gaps, each clientMsgId stored once, every ack on the target.
+    expect(onTarget.map((m) => m.seq)).toEqual(onTarget.map((_, i) => i + 1));
+    const byCid = new Map(onTarget.filter((m) => m.cid).map((m) => [m.cid as string, m]));
+    expect(byCid.size).toBe(onTarget.filter((m) => m.cid).length);
+    for (const [cid, seq] of acked) {
+      expect(byCid.get(cid)?.seq, cid).toBe(seq);
+      expect(byCid.get(cid)?.body).toBe(`b${cid.slice(1)}`);
+    }
+    expect(onTarget.length).toBe(300 + acked.size);
+    expect(Object.values(await roomRowCounts(a.shards.pool(shardId), roomId)).every((n) => n === 0)).toBe(
+      true,
+    );
+    const counts = await roomRowCounts(a.shards.pool(target), roomId);
+    expect(counts).toMatchObject({ rooms: 1, room_members: 51, messages: onTarget.length });
+
+    const during = latencies.filter((l) => l.at >= moveStart && l.at <= moveEnd).map((l) => l.ms);
+    const all = latencies.map((l) => l.ms);
+    console.log(
+      `[move under load] acked=${acked.size} reads=${reads} moveMs=${Math.round(moveEnd - moveStart)} ` +
+        `serverPauseMs=${done.writePauseMillis} rowsCopied=${done.rowsCopied} moving503=${moving503} ` +
+        `send latency during move p50=${percentile(during, 50).toFixed(1)}ms p99=${percentile(during, 99).toFixed(1)}ms ` +
+        `max=${Math.max(...during).toFixed(1)}ms; overall p50=${percentile(all, 50).toFixed(1)}ms p99=${percentile(all, 99).toFixed(1)}ms`,
+    );
+  }, 120_000);
+});
