@@ -106,16 +106,18 @@ describe("operator env ↔ platform config (services/src/config.ts)", () => {
 
           const cfg = parseConfig(env);
           expect(cfg.roles).toEqual([role]);
-          expect(cfg.mysql.shardUrls).toHaveLength(effectiveShards(cc));
           expect(cfg.mysql.shardUrls).toHaveLength(cc.spec.mysql.shards);
-          for (const u of [cfg.mysql.catalogUrl, ...cfg.mysql.shardUrls]) {
+          // Shard id = position in shards then spares: every id up to maxShards has a URL.
+          expect(cfg.mysql.shardUrls.length + cfg.mysql.spareUrls.length).toBe(cc.spec.mysql.maxShards);
+          for (const u of [cfg.mysql.catalogUrl, ...cfg.mysql.shardUrls, ...cfg.mysql.spareUrls]) {
             const url = new URL(u);
             expect(decodeURIComponent(url.password)).toBe(
               secrets.get(names.credentials(cc.metadata.name ?? ""))?.[CREDENTIAL_KEYS.mysqlPassword],
             );
             expect(url.pathname).toBe(`/${cc.spec.mysql.database}`);
           }
-          expect(new Set(cfg.mysql.shardUrls).size).toBe(cfg.mysql.shardUrls.length);
+          const all = [...cfg.mysql.shardUrls, ...cfg.mysql.spareUrls];
+          expect(new Set(all).size).toBe(all.length);
           // The port the platform listens on is the one the container, Service and probes use.
           expect(cfg.port).toBe(HTTP_PORT);
           expect(c?.ports?.find((p) => p.name === "http")?.containerPort).toBe(cfg.port);
@@ -139,12 +141,16 @@ describe("operator env ↔ platform config (services/src/config.ts)", () => {
         });
       }
 
-      it("the shard list grows with the rebalancer's desiredShards", () => {
+      it("the rebalancer's desiredShards leaves the env alone: new shards are spares already", () => {
         const grown = structuredClone(cc);
         const more = Math.min(cc.spec.mysql.shards + 1, cc.spec.mysql.maxShards);
         grown.status = { rebalance: { desiredShards: more } };
-        const env = resolveEnv(buildRoleDeployment(grown, "worker"), [cm], secrets, "pod");
-        expect(parseConfig(env).mysql.shardUrls).toHaveLength(more);
+        const before = parseConfig(resolveEnv(buildRoleDeployment(cc, "worker"), [cm], secrets, "pod"));
+        const after = parseConfig(resolveEnv(buildRoleDeployment(grown, "worker"), [cm], secrets, "pod"));
+        expect(after.mysql).toEqual(before.mysql);
+        expect(after.mysql.shardUrls.length + after.mysql.spareUrls.length).toBeGreaterThanOrEqual(
+          effectiveShards(grown),
+        );
       });
     });
   }

@@ -2,7 +2,9 @@
 // Options (flag or env): --kubeconfig / KUBECONFIG; --namespace / WATCH_NAMESPACE (default: all namespaces);
 // --leader-elect=false / LEADER_ELECT; LEADER_ELECTION_NAMESPACE (default POD_NAMESPACE or "default");
 // --metrics-port / METRICS_PORT (8080); --workers / WORKERS (4); LOG_LEVEL (info);
-// LEASE_DURATION_SECONDS (15), RENEW_DEADLINE_SECONDS (10), RETRY_PERIOD_SECONDS (2).
+// LEASE_DURATION_SECONDS (15), RENEW_DEADLINE_SECONDS (10), RETRY_PERIOD_SECONDS (2);
+// PLATFORM_ADMIN_URL: the platform admin API base URL the rebalancer uses for every ChatCluster, instead of
+// each cluster's in-cluster gateway Service (dev loops where the platform runs outside the cluster).
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
@@ -32,6 +34,11 @@ const leaseNamespace =
   process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
 const metricsPort = Number(values["metrics-port"] ?? process.env.METRICS_PORT ?? 8080);
 const workers = Number(values.workers ?? process.env.WORKERS ?? 4);
+const platformAdminUrl = process.env.PLATFORM_ADMIN_URL || undefined;
+if (platformAdminUrl !== undefined && !/^https?:\/\/[^/]/.test(platformAdminUrl)) {
+  log.fatal({ PLATFORM_ADMIN_URL: platformAdminUrl }, "PLATFORM_ADMIN_URL must be an http(s) URL");
+  process.exit(2);
+}
 
 // Lease timing (seconds); the defaults are client-go's. Tests shorten them.
 const timing = {
@@ -43,7 +50,12 @@ const timing = {
 const metrics = new OperatorMetrics();
 const http = new HttpKube(loadKubeConfig(values.kubeconfig));
 const client = new HttpKubeClient(http, (verb, kind) => metrics.writes.inc({ verb, kind }));
-const controller = new Controller(client, metrics, log, { namespace, workers, identity });
+const controller = new Controller(client, metrics, log, {
+  namespace,
+  workers,
+  identity,
+  rebalance: { adminUrl: platformAdminUrl },
+});
 const elector = leaderElect
   ? new LeaderElector(
       kubeLeaseStore(client, leaseNamespace, "chatcluster-operator"),
@@ -61,7 +73,10 @@ const server = await serveMetrics(
   metricsPort,
   () => controller.hasSynced() || !(elector?.isLeader() ?? true),
 );
-log.info({ identity, namespace: namespace ?? "(all)", leaderElect, metricsPort }, "starting");
+log.info(
+  { identity, namespace: namespace ?? "(all)", leaderElect, metricsPort, platformAdminUrl },
+  "starting",
+);
 
 let stopping = false;
 async function shutdown(signal: string, code = 0): Promise<void> {

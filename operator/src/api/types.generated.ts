@@ -7,7 +7,7 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = "chat.chatcluster.io/v1alpha1";
 export const KIND = "ChatCluster";
 export const PLURAL = "chatclusters";
-export const SCHEMA_SHA256 = "b37087fb8e2fdc2ded703188e3d3efc8bb79e3baf88eacd1736afc6ad6e9712b";
+export const SCHEMA_SHA256 = "4da9959e7a38476844a961a2cb6a800329f78b0dd6d9de4a412b6af2f1afc6a3";
 
 /** The CRD's openAPIV3Schema, for structural defaulting (applyDefaults). */
 export const schema = {
@@ -600,8 +600,30 @@ export const schema = {
                 },
                 prometheus: {
                   type: "object",
+                  description: "Where the rebalancer reads per-shard write rates (chat_messages_sent_total).",
                   required: ["url"],
-                  properties: { url: { type: "string", pattern: "^https?://" } },
+                  properties: {
+                    url: {
+                      type: "string",
+                      description:
+                        "Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring.svc:9090.",
+                      pattern: "^https?://",
+                    },
+                    selector: {
+                      type: "string",
+                      description:
+                        'PromQL label matchers that select this cluster\'s platform series when several clusters share one Prometheus, e.g. namespace="chat",job="chat-platform". Empty selects every chat_messages_sent_total series.',
+                      default: "",
+                      maxLength: 1024,
+                      pattern: "^[^{}]*$",
+                    },
+                    window: {
+                      type: "string",
+                      description: "Range of the rate() over chat_messages_sent_total.",
+                      default: "1m",
+                      pattern: "^([0-9]+(ms|s|m|h))+$",
+                    },
+                  },
                 },
                 interval: {
                   type: "string",
@@ -1081,13 +1103,20 @@ export interface ChatClusterSpecRoles {
   worker: ChatClusterSpecRolesWorker;
 }
 
+/** Where the rebalancer reads per-shard write rates (chat_messages_sent_total). */
 export interface ChatClusterSpecShardingRebalancePrometheus {
+  /** Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring.svc:9090. */
   url: string;
+  /** PromQL label matchers that select this cluster's platform series when several clusters share one Prometheus, e.g. namespace="chat",job="chat-platform". Empty selects every chat_messages_sent_total series. */
+  selector: string;
+  /** Range of the rate() over chat_messages_sent_total. */
+  window: string;
 }
 
 export interface ChatClusterSpecShardingRebalance {
   /** Disabled: never act. DryRun: plan and report in status.rebalance only. Auto: add shards and move rooms. */
   mode: "Disabled" | "DryRun" | "Auto";
+  /** Where the rebalancer reads per-shard write rates (chat_messages_sent_total). */
   prometheus?: ChatClusterSpecShardingRebalancePrometheus;
   /** How often the planner evaluates load. */
   interval: string;

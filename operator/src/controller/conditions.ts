@@ -19,6 +19,16 @@ export const Reason = {
   Deleting: "Deleting",
   RebalanceDisabled: "RebalanceDisabled",
   RebalanceIdle: "RebalanceIdle",
+  /** A shard the rebalancer asked for is not Ready yet. */
+  AddingShard: "AddingShard",
+  /** A Ready shard is being registered (activated) with the platform. */
+  RegisteringShard: "RegisteringShard",
+  /** Room moves are open. */
+  MovingRooms: "MovingRooms",
+  /** The Prometheus of spec.sharding.rebalance.prometheus.url could not be queried. */
+  PrometheusUnavailable: "PrometheusUnavailable",
+  /** The platform's admin API could not be reached or refused the operator. */
+  PlatformUnavailable: "PlatformUnavailable",
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -46,5 +56,14 @@ export const EventReason = {
   VolumesDeleted: "VolumesDeleted",
   VolumesRetained: "VolumesRetained",
   MissingSecret: "MissingSecret",
+  /** The rebalancer raised status.rebalance.desiredShards. */
+  ShardRequested: "ShardRequested",
+  /** A new shard was activated in the platform's catalog. */
+  ShardRegistered: "ShardRegistered",
+  MoveStarted: "MoveStarted",
+  MoveSucceeded: "MoveSucceeded",
+  MoveFailed: "MoveFailed",
+  /** Prometheus or the platform's admin API could not be used; the rebalancer retries with backoff. */
+  RebalanceUnavailable: "RebalanceUnavailable",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { type ChatCluster, clusterKey } from "../api/index.js";
 import type { KubeClient, WatchSource } from "../kube/client.js";
 import type { KObject } from "../kube/resources.js";
+import type { RebalanceEnv } from "../rebalance/admin.js";
 import { PHASES } from "../reconcile/index.js";
 import { CLUSTER_LABEL, MANAGED_BY, MANAGED_BY_VALUE } from "../specs/common.js";
 import { CHILD_KINDS, OPTIONAL_KINDS } from "../specs/kinds.js";
@@ -24,6 +25,8 @@ export interface ControllerOptions {
   identity: string;
   resyncMs?: number;
   rateLimiter?: RateLimiter;
+  /** How the rebalancer reaches the platforms (PLATFORM_ADMIN_URL). */
+  rebalance?: RebalanceEnv;
   /** Called after every reconcile (tests use it to wait for one). */
   onReconciled?: (key: string, error?: unknown) => void;
 }
@@ -156,7 +159,13 @@ export class Controller {
     try {
       const out = await reconcile(
         obj,
-        { client: this.client, cache: this.cache, recorder: this.recorder, log },
+        {
+          client: this.client,
+          cache: this.cache,
+          recorder: this.recorder,
+          log,
+          rebalance: this.opts.rebalance,
+        },
         PHASES,
       );
       this.queue.forget(key);

@@ -8,6 +8,7 @@ import { type ChatCluster, withDefaults } from "../api/index.js";
 import type { KubeClient } from "../kube/client.js";
 import { needsApply, withSpecHash } from "../kube/compare.js";
 import type { KObject } from "../kube/resources.js";
+import type { RebalanceEnv } from "../rebalance/admin.js";
 import type { ObjectCache } from "./cache.js";
 import type { Reason } from "./conditions.js";
 import type { Recorder } from "./events.js";
@@ -41,6 +42,8 @@ export interface ReconcileDeps {
   recorder: Recorder;
   log: Logger;
   now?: () => Date;
+  /** How the rebalance phase reaches Prometheus and the platforms (defaults: in-cluster Services, fetch). */
+  rebalance?: RebalanceEnv;
 }
 
 export class ReconcileContext {
@@ -50,12 +53,15 @@ export class ReconcileContext {
   readonly recorder: Recorder;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly rebalance: RebalanceEnv;
   /** Every object the phases want to exist, in order (prune deletes owned objects not in here). */
   readonly desired: KObject[] = [];
   /** Problems found on the way that the status phase reports (Degraded). */
   readonly problems: Problem[] = [];
   /** Objects this reconcile created or changed. */
   readonly changed: string[] = [];
+  /** The soonest "come back in" a phase asked for while letting the later phases run (see requeueAfter). */
+  requeueHint?: { afterMs: number; reason: string };
 
   constructor(cc: ChatCluster, deps: ReconcileDeps) {
     this.cc = withDefaults(cc);
@@ -64,6 +70,7 @@ export class ReconcileContext {
     this.recorder = deps.recorder;
     this.log = deps.log;
     this.now = deps.now ?? (() => new Date());
+    this.rebalance = deps.rebalance ?? {};
   }
 
   get name(): string {
@@ -96,6 +103,21 @@ export class ReconcileContext {
   async ensureAll(objs: (object | undefined)[]): Promise<void> {
     for (const o of objs) await this.ensure(o);
   }
+
+  /** Asks for another reconcile within afterMs without stopping the phases after this one; the soonest wins. */
+  requeueAfter(afterMs: number, reason: string): void {
+    if (this.requeueHint === undefined || afterMs < this.requeueHint.afterMs) {
+      this.requeueHint = { afterMs, reason };
+    }
+  }
+}
+
+/** A phase's own result, or the context's requeue hint when that comes sooner. */
+function withHint(ctx: ReconcileContext, result: PhaseResult): PhaseResult {
+  const hint = ctx.requeueHint;
+  if (!hint || result.kind === "stop") return result;
+  if (result.kind === "requeue" && result.afterMs <= hint.afterMs) return result;
+  return requeue(hint.afterMs, hint.reason);
 }
 
 export interface ReconcileOutcome {
@@ -112,7 +134,8 @@ export async function reconcile(
   const ctx = new ReconcileContext(cc, deps);
   for (const p of phases) {
     const result = await p.run(ctx);
-    if (result.kind !== "continue") return { result, phase: p.name, changed: ctx.changed };
+    if (result.kind !== "continue")
+      return { result: withHint(ctx, result), phase: p.name, changed: ctx.changed };
   }
-  return { result: proceed, phase: "done", changed: ctx.changed };
+  return { result: withHint(ctx, proceed), phase: "done", changed: ctx.changed };
 }

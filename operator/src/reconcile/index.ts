@@ -7,6 +7,7 @@ import { mysqlPhase } from "./mysql.js";
 import { platformPhase } from "./platform.js";
 import { policiesPhase } from "./policies.js";
 import { prunePhase } from "./prune.js";
+import { rebalancePhase } from "./rebalance.js";
 import { redisPhase } from "./redis.js";
 import { secretsPhase } from "./secrets.js";
 import { statusPhase } from "./status.js";
@@ -22,4 +23,7 @@ export const PHASES: Phase[] = [
   monitoringPhase,
   prunePhase,
   statusPhase,
+  // After status: it reads the shards' readiness the status phase recorded, and runs even while the cluster
+  // converges (status only hints a requeue).
+  rebalancePhase,
 ];

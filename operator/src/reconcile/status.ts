@@ -7,12 +7,7 @@ import {
   effectiveShards,
 } from "../api/index.js";
 import { ConditionType, EventReason, Phase, Reason } from "../controller/conditions.js";
-import {
-  proceed,
-  type ReconcileContext,
-  type Phase as ReconcilePhase,
-  requeue,
-} from "../controller/reconcile.js";
+import { proceed, type ReconcileContext, type Phase as ReconcilePhase } from "../controller/reconcile.js";
 import { patchStatus, setCondition } from "../controller/status.js";
 import type { KObject } from "../kube/resources.js";
 import { HTTP_PORT, MYSQL_PORT, names, svcHost } from "../specs/common.js";
@@ -175,28 +170,6 @@ export function computeStatus(ctx: ReconcileContext, prev: ChatClusterStatus): C
     gen,
     now,
   );
-  const mode = cc.spec.sharding.rebalance.mode;
-  const moving = (prev.rebalance?.moves ?? []).some((m) => !["Done", "Failed", "Aborted"].includes(m.state));
-  if (!moving) {
-    setCondition(
-      next,
-      mode === "Disabled"
-        ? {
-            type: ConditionType.Rebalancing,
-            status: "False",
-            reason: Reason.RebalanceDisabled,
-            message: "rebalancing is disabled",
-          }
-        : {
-            type: ConditionType.Rebalancing,
-            status: "False",
-            reason: Reason.RebalanceIdle,
-            message: `mode ${mode}: no move in progress`,
-          },
-      gen,
-      now,
-    );
-  }
   return next;
 }
 
@@ -223,7 +196,9 @@ export const statusPhase: ReconcilePhase = {
         ctx.recorder.event(cc, "Warning", EventReason.ClusterDegraded, next.message ?? "");
       }
     }
-    // Workload changes re-trigger us through the informers; this is a safety net while converging.
-    return next.phase === Phase.Ready ? proceed : requeue(30_000, "not ready yet");
+    // Workload changes re-trigger us through the informers; this is a safety net while converging. A hint,
+    // not a stop: the rebalance phase after this one still runs while the cluster converges (a new shard).
+    if (next.phase !== Phase.Ready) ctx.requeueAfter(30_000, "not ready yet");
+    return proceed;
   },
 };

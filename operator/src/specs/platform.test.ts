@@ -35,15 +35,30 @@ describe("platform builders", () => {
     expect(at("CHAT_REDIS_PASSWORD")).toBeLessThan(at("CHAT_REDIS_URL"));
   });
 
-  it("a grown shard list changes every role's pod template (the pods restart with the new shard)", () => {
+  it("spares fill [shards, maxShards): the rebalancer's desiredShards leaves the pod template alone", () => {
     const cc = newChatCluster({ mysql: { shards: 2, maxShards: 4 } });
     const before = buildRoleDeployment(cc, "worker");
+    const env = (d: typeof before, n: string) =>
+      d.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === n)?.value?.split(",");
+    const pw = "$(CHAT_MYSQL_PASSWORD)";
+    expect(env(before, "CHAT_MYSQL_SHARD_URLS")).toHaveLength(2);
+    expect(env(before, "CHAT_MYSQL_SPARE_URLS")).toEqual([
+      `mysql://chat:${pw}@chat-shard-2.ns.svc:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-3.ns.svc:3306/chat`,
+    ]);
     cc.status = { rebalance: { desiredShards: 3 } };
-    const after = buildRoleDeployment(cc, "worker");
-    const urls = (d: typeof before) =>
-      d.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === "CHAT_MYSQL_SHARD_URLS")?.value;
-    expect(urls(after)?.split(",")).toHaveLength(3);
-    expect(urls(after)).not.toBe(urls(before));
+    expect(buildRoleDeployment(cc, "worker").spec?.template).toEqual(before.spec?.template);
+    // a user raising spec.mysql.shards turns a spare into a shard: same ids, new template
+    const grown = buildRoleDeployment(newChatCluster({ mysql: { shards: 3, maxShards: 4 } }), "worker");
+    expect(env(grown, "CHAT_MYSQL_SHARD_URLS")?.at(-1)).toBe(env(before, "CHAT_MYSQL_SPARE_URLS")?.[0]);
+    expect(env(grown, "CHAT_MYSQL_SPARE_URLS")).toHaveLength(1);
+  });
+
+  it("no spares at maxShards: the variable is left out", () => {
+    const d = buildRoleDeployment(newChatCluster({ mysql: { shards: 2, maxShards: 2 } }), "gateway");
+    expect(d.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === "CHAT_MYSQL_SPARE_URLS")).toBe(
+      false,
+    );
   });
 
   it("a changed ConfigMap changes the pod template's config hash", () => {
@@ -55,7 +70,7 @@ describe("platform builders", () => {
     expect(hash(buildRoleDeployment(newChatCluster(), "gateway"))).toBe(hash(a));
   });
 
-  it("the rebalancer's desiredShards raises the shard list, capped at maxShards", () => {
+  it("shard ids cover [0, maxShards) whatever desiredShards says", () => {
     const cc = newChatCluster({ mysql: { shards: 2, maxShards: 3 } });
     cc.status = { rebalance: { desiredShards: 5 } };
     expect(shardEndpoints(cc).map((s) => s.id)).toEqual([0, 1, 2]);

@@ -3,7 +3,7 @@
 // the URLs expand); hack/proof/platform-config-contract.test.ts feeds it to that parser for every sample.
 import { createHash } from "node:crypto";
 import type { V1ConfigMap, V1Deployment, V1EnvVar, V1Service } from "@kubernetes/client-node";
-import { type ChatCluster, effectiveShards, type RoleName } from "../api/index.js";
+import type { ChatCluster, RoleName } from "../api/index.js";
 import {
   clean,
   HTTP_PORT,
@@ -29,9 +29,12 @@ export interface ShardEndpoint {
   port: number;
 }
 
-/** Every shard the operator runs (spec, raised by the rebalancer): the platform's shard i is the i-th URL. */
+/**
+ * Every shard the operator may ever run, by shard id (= StatefulSet index): [0, maxShards). The platform's
+ * shard i is the i-th URL of CHAT_MYSQL_SHARD_URLS followed by CHAT_MYSQL_SPARE_URLS.
+ */
 export function shardEndpoints(cc: ChatCluster): ShardEndpoint[] {
-  return Array.from({ length: effectiveShards(cc) }, (_, id) => ({
+  return Array.from({ length: cc.spec.mysql.maxShards }, (_, id) => ({
     id,
     host: svcHost(cc, mysqlName(cc, { role: "shard", index: id })),
     port: MYSQL_PORT,
@@ -51,7 +54,20 @@ const mysqlUrl = (cc: ChatCluster, host: string) =>
   `mysql://${MYSQL_USER}:$(CHAT_MYSQL_PASSWORD)@${host}:${MYSQL_PORT}/${cc.spec.mysql.database}`;
 
 export const catalogUrl = (cc: ChatCluster) => mysqlUrl(cc, svcHost(cc, mysqlName(cc, { role: "catalog" })));
-export const shardUrls = (cc: ChatCluster) => shardEndpoints(cc).map((s) => mysqlUrl(cc, s.host));
+/** The spec's shards, [0, spec.mysql.shards): active in the platform from the start. */
+export const shardUrls = (cc: ChatCluster) =>
+  shardEndpoints(cc)
+    .slice(0, cc.spec.mysql.shards)
+    .map((s) => mysqlUrl(cc, s.host));
+/**
+ * [spec.mysql.shards, maxShards): shards the rebalancer may add. Listed up front, so a scale-up by the
+ * rebalancer (status.rebalance.desiredShards) never changes the pod template and never restarts the platform;
+ * the rebalancer activates a spare through the admin API once its StatefulSet is Ready.
+ */
+export const spareUrls = (cc: ChatCluster) =>
+  shardEndpoints(cc)
+    .slice(cc.spec.mysql.shards)
+    .map((s) => mysqlUrl(cc, s.host));
 
 /** redis:// (rediss:// with TLS) with the password from CHAT_REDIS_PASSWORD when there is one. */
 export function redisUrl(cc: ChatCluster): string {
@@ -94,6 +110,8 @@ export function platformEnv(cc: ChatCluster, role: RoleName): V1EnvVar[] {
     { name: "CHAT_MYSQL_CATALOG_URL", value: catalogUrl(cc) },
     { name: "CHAT_MYSQL_SHARD_URLS", value: shardUrls(cc).join(",") },
   ];
+  const spares = spareUrls(cc);
+  if (spares.length > 0) env.push({ name: "CHAT_MYSQL_SPARE_URLS", value: spares.join(",") });
   const redisExt = cc.spec.redis.external;
   if (!redisExt) env.push(secretEnv("CHAT_REDIS_PASSWORD", secret, CREDENTIAL_KEYS.redisPassword));
   else if (redisExt.passwordSecretRef) {
