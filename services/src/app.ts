@@ -15,6 +15,8 @@ import { migrate } from "./db/migrate.js";
 import { catalogMigrations } from "./db/migrations/catalog.js";
 import { createPool, type Pool } from "./db/pool.js";
 import { type EventSink, nullSink } from "./events.js";
+import { ClusterHeat } from "./heat/cluster.js";
+import { RedisHeatStore } from "./heat/store.js";
 import { HeatTracker } from "./heat/tracker.js";
 import { createHttpApp } from "./http/app.js";
 import type { Readiness } from "./http/deps.js";
@@ -146,6 +148,13 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     config.send,
     heat,
   );
+  const clusterHeat = new ClusterHeat({
+    tracker: heat,
+    store: new RedisHeatStore(redis, config.redis.prefix),
+    instanceId: config.instanceId,
+    publishIntervalMs: config.heat.publishIntervalMs,
+    log: log.child({ mod: "heat" }),
+  });
   const readState = new ReadStateService(router, rooms, sink);
   const presence = new Presence(redis, config.redis.prefix, config.presenceTtlSeconds);
   const retention = new RetentionJob(
@@ -231,7 +240,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     readiness,
     gateway: hasRole(config, "gateway"),
     pipeline,
-    heat,
+    heat: clusterHeat,
     moves,
   });
   http.on("request", app);
@@ -260,7 +269,9 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     });
   }
 
+  clusterHeat.start();
   closers.push(
+    () => clusterHeat.stop(),
     () => moves.stop(),
     () => pipeline.stop(),
     () => retention.stop(),

@@ -134,6 +134,9 @@ const schema = z.object({
   // Whether this instance's supervisor takes over moves of crashed movers.
   CHAT_MOVE_SUPERVISOR: z.enum(["true", "false"]).default("true"),
   CHAT_MOVE_SUPERVISOR_INTERVAL_MS: int(2000, 50, 600_000),
+  // How often each instance publishes its room heat to Redis for GET /admin/heat's
+  // cluster-wide view; a snapshot expires 3 periods after its publication.
+  CHAT_HEAT_PUBLISH_INTERVAL_MS: int(3000, 100, 60_000),
 });
 
 export type Config = Readonly<{
@@ -181,6 +184,7 @@ export type Config = Readonly<{
     supervisor: boolean;
     supervisorIntervalMs: number;
   }>;
+  heat: Readonly<{ publishIntervalMs: number }>;
   pipeline: Readonly<{
     kafkaBrokers: readonly string[];
     topicPrefix: string;
@@ -280,6 +284,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       supervisor: e.CHAT_MOVE_SUPERVISOR === "true",
       supervisorIntervalMs: e.CHAT_MOVE_SUPERVISOR_INTERVAL_MS,
     }),
+    heat: Object.freeze({ publishIntervalMs: e.CHAT_HEAT_PUBLISH_INTERVAL_MS }),
     pipeline: Object.freeze({
       kafkaBrokers: Object.freeze(e.CHAT_KAFKA_BROKERS),
       topicPrefix: e.CHAT_KAFKA_TOPIC_PREFIX,

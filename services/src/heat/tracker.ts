@@ -130,6 +130,15 @@ export class HeatTracker {
     return s ? s.total * this.#toRate(s) : 0;
   }
 
+  /**
+   * Most an untracked room of the shard may have written, in msgs/s: the eviction floor.
+   * 0 while the shard never evicted, i.e. every room that wrote is tracked.
+   */
+  untrackedRate(shardId: number): number {
+    const s = this.#shards.get(shardId);
+    return s ? s.floor * this.#toRate(s) : 0;
+  }
+
   /** Rooms tracked for a shard (the memory bound: always ≤ capacity). */
   trackedRooms(shardId: number): number {
     return this.#shards.get(shardId)?.rooms.size ?? 0;

@@ -1,7 +1,7 @@
 import type { AccountService } from "../accounts/service.js";
 import type { TokenService } from "../accounts/tokens.js";
 import type { Config } from "../config.js";
-import type { HeatTracker } from "../heat/tracker.js";
+import type { ClusterHeat } from "../heat/cluster.js";
 import type { Logger } from "../log.js";
 import type { MessageService } from "../messages/service.js";
 import type { Metrics } from "../metrics.js";
@@ -36,8 +36,8 @@ export interface HttpDeps {
   gateway: boolean;
   /** Search and notification queries (event pipeline); their routes are served when present. */
   pipeline?: PipelineHttp;
-  /** Per-room heat of this instance (GET /admin/heat); empty when absent. */
-  heat?: HeatTracker;
+  /** Per-room heat summed over the live instances (GET /admin/heat); empty when absent. */
+  heat?: ClusterHeat;
   /** Online room moves (admin API); the move routes are served when present. */
   moves?: MoveService;
 }

@@ -15,7 +15,7 @@ export function adminRoutes(api: Api, d: HttpDeps): void {
   api.add({
     method: "get",
     path: "/admin/heat",
-    summary: "Per-shard write rates and hottest rooms seen by this instance",
+    summary: "Per-shard write rates and hottest rooms, summed over every live instance",
     tag: "admin",
     auth: "admin",
     query: z.object({ limit: limitString(64, 10) }),
@@ -24,6 +24,7 @@ export function adminRoutes(api: Api, d: HttpDeps): void {
       description: "Decayed write rates (msgs/s) per shard with its top rooms, hottest first",
       schema: z.object({
         halfLifeSeconds: z.number(),
+        instances: z.number().int().describe("live instances whose heat is summed"),
         shards: z.array(
           z.object({
             shardId: z.number().int(),
@@ -34,9 +35,10 @@ export function adminRoutes(api: Api, d: HttpDeps): void {
         ),
       }),
     },
+    errors: ["CHAT_BACKEND_UNAVAILABLE"],
     handler: async ({ query }) => ({
       halfLifeSeconds: (d.heat?.halfLifeMs ?? 60_000) / 1000,
-      shards: d.heat?.snapshot(query.limit) ?? [],
+      ...(d.heat ? await d.heat.view(query.limit) : { instances: 0, shards: [] }),
     }),
   });
 
