@@ -123,7 +123,7 @@ const schema = z.object({
 
   // Online room moves (docs/room-moves.md). The most a room's writes may pause while
   // a move is fenced; writers wait at most this long before a retryable 503.
-  CHAT_MOVE_MAX_WRITE_PAUSE_MS: int(2000, 50, 60_000),
+  CHAT_MOVE_MAX_WRITE_PAUSE_MS: int(2000, 1, 60_000),
   // Copy throttle in rows per second per move; 0 = unlimited.
   CHAT_MOVE_ROWS_PER_SECOND: int(0, 0, 10_000_000),
   CHAT_MOVE_BATCH_ROWS: int(500, 1, 10_000),

@@ -205,15 +205,23 @@ export class RoomMover {
     );
   }
 
-  /** Comparison passes until one re-copies no more than a batch (only the live tail changes). */
+  /**
+   * Comparison passes until one re-copies no more than a batch (only the live tail
+   * changes) or passes stop shrinking (the room is written faster than a pass).
+   */
   async #catchUp(m: MoveRow, log: Logger): Promise<void> {
     const { src, dst } = this.#pools(m);
+    let previous = Number.POSITIVE_INFINITY;
     for (let pass = 1; pass <= MAX_CATCH_UP_PASSES; pass++) {
       if (await this.#abortRequested(m.id)) throw new RollBack("Aborted", "aborted on request");
+      const started = performance.now();
       const rewritten = await this.#syncAll(src, dst, m);
       this.d.metrics.rowsCopied.inc(rewritten);
       log.info({ pass, rewritten }, "move catch-up pass");
-      if (rewritten <= this.d.opts.batchRows) return;
+      if (rewritten <= this.d.opts.batchRows || (pass >= 3 && rewritten >= previous)) return;
+      previous = rewritten;
+      const wait = throttleDelayMs(rewritten, performance.now() - started, this.d.opts.rowsPerSecond);
+      if (wait > 0) await sleep(wait);
     }
   }
 

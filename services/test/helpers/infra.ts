@@ -51,7 +51,12 @@ export async function createTestDatabases(
 }
 
 export function testConfig(dbs: TestDatabases, env: Record<string, string> = {}): Config {
-  return loadConfig({
+  return loadConfig(testEnv(dbs, env));
+}
+
+/** The CHAT_* environment of a test instance (for child processes running the entry point). */
+export function testEnv(dbs: TestDatabases, env: Record<string, string> = {}): Record<string, string> {
+  return {
     CHAT_HOST: "127.0.0.1",
     CHAT_PORT: "0",
     CHAT_LOG_LEVEL: process.env.CHAT_TEST_LOG_LEVEL ?? "silent",
@@ -69,5 +74,5 @@ export function testConfig(dbs: TestDatabases, env: Record<string, string> = {})
     CHAT_RATE_REGISTER_PER_IP_PER_HOUR: "1000",
     CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: "1000",
     ...env,
-  });
+  };
 }

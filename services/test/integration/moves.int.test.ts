@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
-import { type HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
+import { HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { adminClient, messagesOn, percentile, roomRowCounts, waitMove } from "../helpers/moves.js";
 
 let cluster: TestCluster;
@@ -175,4 +175,73 @@ describe("a move under load", () => {
         `max=${Math.max(...during).toFixed(1)}ms; overall p50=${percentile(all, 50).toFixed(1)}ms p99=${percentile(all, 99).toFixed(1)}ms`,
     );
   }, 120_000);
+});
+
+describe("rollback and stale routes", () => {
+  it("an abort before the flip rolls back: the room stays, nothing lost, the target copy is gone", async () => {
+    const slow = await cluster.start({ CHAT_MOVE_ROWS_PER_SECOND: "100", CHAT_MOVE_BATCH_ROWS: "10" });
+    const { roomId, shardId } = await newRoom("abort");
+    for (let i = 0; i < 100; i++) await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: `a${i}` });
+    const before = await a.directory.lookup(roomId, { fresh: true });
+    const slowAdmin = adminClient(slow);
+    const res = await slowAdmin.post("/admin/moves", { roomId, toShard: other(shardId) });
+    await waitMove(slowAdmin, res.body.move.id, (m) => m.state === "Copying" && m.rowsCopied > 20);
+    const aborted = await slowAdmin.post(`/admin/moves/${res.body.move.id}/abort`);
+    expect(aborted.status).toBe(200);
+    expect(aborted.body.move).toMatchObject({ state: "Aborted", epoch: null, reason: "aborted on request" });
+    expect(await a.directory.lookup(roomId, { fresh: true })).toEqual(before);
+    expect(
+      Object.values(await roomRowCounts(a.shards.pool(other(shardId)), roomId)).every((n) => n === 0),
+    ).toBe(true);
+    expect((await messagesOn(a.shards.pool(shardId), roomId)).map((m) => m.body)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `a${i}`),
+    );
+    expect((await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: "more" })).body.seq).toBe(101);
+  }, 60_000);
+
+  it("a fence that cannot fit the pause bound is released; after the last attempt the move fails and rolls back", async () => {
+    const strict = await cluster.start({ CHAT_MOVE_MAX_WRITE_PAUSE_MS: "1", CHAT_MOVE_FENCE_ATTEMPTS: "2" });
+    const { roomId, shardId } = await newRoom("bound");
+    for (let i = 0; i < 50; i++) await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: `b${i}` });
+    const epoch = (await a.directory.lookup(roomId, { fresh: true }))?.epoch as number;
+    const res = await adminClient(strict).post("/admin/moves", { roomId, toShard: other(shardId) });
+    const m = await waitMove(admin, res.body.move.id);
+    expect(m.state).toBe("Failed");
+    expect(m.reason).toMatch(/did not fit 1 ms \(2 attempts\)/);
+    // Each released fence advanced the epoch once; the room is back on its shard, active.
+    expect(await a.directory.lookup(roomId, { fresh: true })).toMatchObject({
+      shardId,
+      epoch: epoch + 2,
+      state: "active",
+    });
+    expect((await roomRowCounts(a.shards.pool(other(shardId)), roomId)).messages).toBe(0);
+    expect((await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: "ok" })).body.seq).toBe(51);
+  }, 60_000);
+
+  it("an instance with a stale cached route writes to the target after the flip, never to the source", async () => {
+    // Another Redis prefix: this instance never sees the epoch notices (a warm, stale cache).
+    const stale = await cluster.start({ CHAT_REDIS_PREFIX: `${cluster.dbs.redisPrefix}stale:` });
+    const { roomId, shardId } = await newRoom("stale");
+    const send = (app: ChatApp, body: string) =>
+      new HttpClient(app.url(), owner.token).post(`/v1/rooms/${roomId}/messages`, { body });
+    expect((await send(stale, "one")).body.seq).toBe(1);
+    expect(stale.directory.cache.get(roomId)).toMatchObject({ shardId, state: "active" });
+    const res = await admin.post("/admin/moves", { roomId, toShard: other(shardId) });
+    const m = await waitMove(admin, res.body.move.id);
+    expect(m.state).toBe("Done");
+    expect(stale.directory.cache.get(roomId)?.shardId).toBe(shardId);
+    const staleBefore = (await stale.metrics.staleRoutes.get()).values.reduce((n, v) => n + v.value, 0);
+    const two = await send(stale, "two");
+    expect(two.status).toBe(201);
+    expect(two.body.seq).toBe(2);
+    expect((await stale.metrics.staleRoutes.get()).values.reduce((n, v) => n + v.value, 0)).toBe(
+      staleBefore + 1,
+    );
+    expect(stale.directory.cache.get(roomId)).toMatchObject({ shardId: other(shardId), epoch: m.epoch });
+    expect((await messagesOn(a.shards.pool(other(shardId)), roomId)).map((x) => x.body)).toEqual([
+      "one",
+      "two",
+    ]);
+    expect((await roomRowCounts(a.shards.pool(shardId), roomId)).messages).toBe(0);
+  }, 60_000);
 });
