@@ -87,6 +87,21 @@ describe("admin API of room moves", () => {
   });
 });
 
+describe("spare shards", () => {
+  it("an instance whose spare shard does not answer starts and is Ready; activating it is a 503", async () => {
+    const app = await cluster.start({
+      CHAT_MYSQL_SPARE_URLS: [...cluster.dbs.spareUrls, "mysql://chat:chat@127.0.0.1:1/chat"].join(","),
+    });
+    const ready = await fetch(`${app.url()}/readyz`);
+    expect(ready.status).toBe(200);
+    const shardId = cluster.dbs.shardUrls.length + cluster.dbs.spareUrls.length;
+    const r = await adminClient(app).post(`/admin/shards/${shardId}/activate`);
+    expect(r.body).toMatchObject({ status: 503, code: "CHAT_SHARD_UNAVAILABLE" });
+    expect((await fetch(`${app.url()}/readyz`)).status).toBe(200);
+    await app.stop();
+  }, 60_000);
+});
+
 describe("a move under load", () => {
   it("loses nothing, duplicates nothing and keeps seq order with 50 senders and readers", async () => {
     const { roomId, shardId } = await newRoom("busy");
