@@ -224,3 +224,37 @@ export async function spawnOperator(
   });
   return { name, port, proc, log: () => out, metric, exited };
 }
+
+/** The local data plane's addresses (.run/infra.env from `make infra-up`); a missing file fails loudly. */
+export interface DataPlane {
+  catalogUrl: string;
+  shardUrls: string[];
+  spareUrls: string[];
+  redisUrl: string;
+  prometheusUrl: string;
+  prometheusTargetsDir: string;
+}
+
+export function dataPlane(): DataPlane {
+  const p = resolve(REPO, ".run/infra.env");
+  if (!existsSync(p)) throw new Error(`data plane not running: run \`make infra-up\` (no ${p})`);
+  const kv: Record<string, string> = {};
+  for (const line of readFileSync(p, "utf8").split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m?.[1]) kv[m[1]] = (m[2] ?? "").trim().replace(/^["']|["']$/g, "");
+  }
+  const need = (k: string) => {
+    const v = kv[k];
+    if (!v) throw new Error(`${p} lacks ${k}: re-run \`make infra-up\``);
+    return v;
+  };
+  const list = (k: string) => need(k).split(",").filter(Boolean);
+  return {
+    catalogUrl: need("CC_MYSQL_CATALOG_URL"),
+    shardUrls: list("CC_MYSQL_SHARD_URLS"),
+    spareUrls: list("CC_MYSQL_SPARE_URLS"),
+    redisUrl: need("CC_REDIS_URL"),
+    prometheusUrl: need("CC_PROMETHEUS_URL").replace(/\/+$/, ""),
+    prometheusTargetsDir: need("CC_PROMETHEUS_TARGETS_DIR"),
+  };
+}

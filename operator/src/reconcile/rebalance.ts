@@ -69,7 +69,8 @@ export function mergeMove(m: Move, a: AdminMove): Move {
   }
   if (typeof a.rowsCopied === "number") out.rowsCopied = a.rowsCopied;
   if (a.finishTime) out.finishTime = a.finishTime;
-  if (a.reason) out.reason = a.reason.slice(0, 1000);
+  // status' reason says why a move failed or was aborted (the platform also echoes the request's reason).
+  if (a.reason && (a.state === "Failed" || a.state === "Aborted")) out.reason = a.reason.slice(0, 1000);
   return out;
 }
 
