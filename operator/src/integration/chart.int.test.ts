@@ -2,9 +2,9 @@
 // the real API server, values.schema.json rejects bad values, and the chart's RBAC is enough: the operator,
 // impersonating the chart's ServiceAccount, takes the lease, provisions a ChatCluster and finalizes it.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadAll } from "js-yaml";
+import { load, loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeLeaseStore, LeaderElector } from "../controller/leader.js";
 import type { KObject } from "../kube/resources.js";
@@ -56,6 +56,7 @@ describe("charts/chatcluster-operator", () => {
       "one namespace, no leader election",
       ["--set", "watchNamespace=team-a", "--set", "leaderElection.enabled=false"],
     ],
+    ["prometheus-adapter rules", ["--set", "prometheusAdapter.rules.create=true"]],
   ] as [string, string[]][]) {
     it(`helm template (${name}) | kubectl apply --dry-run=server passes`, () => {
       const manifests = helm(["template", "chat-op", CHART, "-n", ns, "--include-crds", ...sets]);
@@ -86,6 +87,35 @@ describe("charts/chatcluster-operator", () => {
       );
     });
   }
+
+  it("prometheus-adapter rules expose chat_socket_connections and chat_http_requests from the platform's series", () => {
+    const objs = (
+      loadAll(
+        helm(["template", "chat-op", CHART, "-n", ns, "--set", "prometheusAdapter.rules.create=true"]),
+      ) as ((KObject & { data?: Record<string, string> }) | null)[]
+    ).filter((o) => o?.kind === "ConfigMap");
+    expect(objs.map((o) => o?.metadata.name)).toEqual(["chat-op-chatcluster-operator-prometheus-adapter"]);
+    const config = load(objs[0]?.data?.["config.yaml"] ?? "") as {
+      rules: { seriesQuery: string; name: { matches: string; as: string }; metricsQuery: string }[];
+    };
+    // the same rules as the documented values file for the prometheus-adapter chart
+    const values = load(readFileSync(resolve(CHART, "prometheus-adapter/values.yaml"), "utf8")) as {
+      rules: { custom: unknown[] };
+    };
+    expect(config.rules).toEqual(values.rules.custom);
+    const byName = new Map(config.rules.map((r) => [r.name.as, r]));
+    expect([...byName.keys()].sort()).toEqual(["chat_http_requests", "chat_socket_connections"]);
+    expect(byName.get("chat_http_requests")?.metricsQuery).toContain("rate(<<.Series>>");
+    // the series they read are the platform's metric names (services/src/metrics.ts)
+    const metrics = readFileSync(resolve(REPO, "services/src/metrics.ts"), "utf8");
+    for (const r of config.rules) {
+      const series = /^([a-z_]+)\{/.exec(r.seriesQuery)?.[1] ?? "";
+      expect(metrics).toContain(`name: "${series}"`);
+      expect(r.seriesQuery).toContain('pod!=""');
+    }
+    // off by default
+    expect(helm(["template", "chat-op", CHART, "-n", ns])).not.toContain("prometheus-adapter");
+  });
 
   it("values.schema.json rejects bad values", () => {
     const res = spawnSync(HELM, ["template", "x", CHART, "--set", "replicaCount=0"], { encoding: "utf8" });

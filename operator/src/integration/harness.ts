@@ -13,6 +13,7 @@ import { HttpKubeClient, type WriteVerb } from "../kube/client.js";
 import { loadKubeConfig } from "../kube/config.js";
 import { HttpKube } from "../kube/http.js";
 import type { KObject } from "../kube/resources.js";
+import type { RebalanceEnv } from "../rebalance/admin.js";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
 export const KUBECTL = resolve(process.env.HOME ?? "", ".cache/chatcluster/bin/kubectl");
@@ -108,7 +109,12 @@ export interface RunningOperator {
 }
 
 /** Runs the operator in-process, watching one namespace, with its writes counted. */
-export async function startOperator(c: Conn, namespace: string, workers = 2): Promise<RunningOperator> {
+export async function startOperator(
+  c: Conn,
+  namespace: string,
+  workers = 2,
+  rebalance?: RebalanceEnv,
+): Promise<RunningOperator> {
   const writes: { verb: WriteVerb; kind: string }[] = [];
   const reconciles = new Map<string, number>();
   const client = new HttpKubeClient(c.http, (verb, kind) => writes.push({ verb, kind }));
@@ -117,6 +123,7 @@ export async function startOperator(c: Conn, namespace: string, workers = 2): Pr
     namespace,
     identity: `test-${namespace}`,
     workers,
+    rebalance,
     rateLimiter: new RateLimiter({ baseDelayMs: 200, maxDelayMs: 5_000 }),
     onReconciled: (key) => reconciles.set(key, (reconciles.get(key) ?? 0) + 1),
   });
