@@ -71,9 +71,11 @@ export async function checksum(
 }
 
 /**
- * One comparison pass over a table: walks the source in chunks of `chunk` keys, compares
- * each key range's checksum on both sides and re-copies ranges that differ (the target's
- * rows of the range are replaced). Returns how many source rows were re-copied.
+ * One comparison pass over a table: splits the room's source rows into key ranges of
+ * `chunk` rows (one query), compares each range's checksum on both sides (a few ranges
+ * at a time) and re-copies ranges that differ (the target's rows of the range are
+ * replaced). Ranges partition the whole key space, so rows added meanwhile fall in one.
+ * Returns how many source rows were re-copied.
  */
 export async function syncTable(
   src: Pool,
@@ -82,22 +84,28 @@ export async function syncTable(
   roomId: number,
   chunk: number,
   checkDeadline: () => void = () => {},
+  concurrency = 3,
 ): Promise<number> {
-  let lo: Key | null = null;
+  const keys = spec.key.join(", ");
+  const [bounds] = await src.query<RowDataPacket[]>(
+    `SELECT ${keys} FROM (
+       SELECT ${keys}, ROW_NUMBER() OVER (ORDER BY ${keys}) AS rn FROM ${spec.name} WHERE ${spec.roomCol} = ?
+     ) b WHERE rn % ? = 0 ORDER BY ${keys}`,
+    [roomId, chunk],
+  );
+  const edges: (Key | null)[] = [null, ...bounds.map((r) => keyOf(spec, r)), null];
+  const ranges = edges.slice(0, -1).map((lo, i) => ({ lo, hi: edges[i + 1] ?? null }));
   let rewritten = 0;
-  for (;;) {
-    checkDeadline();
-    const w = rangeWhere(spec, roomId, lo, null);
-    const [b] = await src.query<RowDataPacket[]>(
-      `SELECT ${spec.key.join(", ")} FROM ${spec.name} WHERE ${w.sql} ${orderBy(spec)} LIMIT 1 OFFSET ?`,
-      [...w.params, chunk - 1],
-    );
-    const hi = b[0] ? keyOf(spec, b[0]) : null;
-    const [s, d] = await Promise.all([
-      checksum(src, spec, roomId, lo, hi),
-      checksum(dst, spec, roomId, lo, hi),
-    ]);
-    if (s.n !== d.n || s.sum !== d.sum) {
+  let next = 0;
+  const worker = async () => {
+    while (next < ranges.length) {
+      const { lo, hi } = ranges[next++] as { lo: Key | null; hi: Key | null };
+      checkDeadline();
+      const [s, d] = await Promise.all([
+        checksum(src, spec, roomId, lo, hi),
+        checksum(dst, spec, roomId, lo, hi),
+      ]);
+      if (s.n === d.n && s.sum === d.sum) continue;
       const rows = await selectRange(src, spec, roomId, lo, hi);
       await withTransaction(dst, async (conn) => {
         const dw = rangeWhere(spec, roomId, lo, hi);
@@ -106,9 +114,9 @@ export async function syncTable(
       });
       rewritten += Math.max(rows.length, 1);
     }
-    if (!hi) return rewritten;
-    lo = hi;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, worker));
+  return rewritten;
 }
 
 /** Upserts the room row on the target (epoch is the target's own: 0 = not routable yet). */

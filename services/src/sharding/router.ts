@@ -88,6 +88,7 @@ export class RoomRouter {
    */
   async read<T>(roomId: number, fn: (pool: Pool, route: RoomRoute) => Promise<T>): Promise<T> {
     let route = await this.route(roomId);
+    const movingUntil = Date.now() + this.movingWaitMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn(this.shards.pool(route.shardId), route);
@@ -95,8 +96,14 @@ export class RoomRouter {
         if (!(err instanceof StaleRouteError)) throw err;
         this.metrics.staleRoutes.inc();
         this.directory.cache.delete(roomId);
-        if (attempt >= 2) throw new AppError("CHAT_ROOM_UNAVAILABLE");
         route = await this.route(roomId, true);
+        // A move is taking its fence: the source row's epoch catches up with the directory
+        // within moments (after in-flight send batches commit); retry shortly, bounded.
+        if (route.state === "moving" && Date.now() < movingUntil) {
+          await this.directory.nextNotice(roomId, 20);
+          continue;
+        }
+        if (attempt >= 2) throw new AppError("CHAT_ROOM_UNAVAILABLE");
       }
     }
   }

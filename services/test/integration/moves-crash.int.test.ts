@@ -188,7 +188,8 @@ describe("mover crashes", () => {
         });
         if (r.status === 201 || r.status === 200) sent.set(`w-${n}`, r.body.seq);
         else await sleep(50);
-        await sleep(5);
+        // A modest rate: the throttled copy must catch up with it.
+        await sleep(20);
       }
     })();
     const { id } = await killDuring("CatchingUp", 0, roomId, to);
