@@ -298,7 +298,14 @@ describe("rebalancing end to end", () => {
     mark("loadStarted");
 
     // The operator: more load than 2 shards are sized for → shard 2.
-    const status = async () =>
+    const reasons = new Set<string>();
+    const status = async () => {
+      const cc = await readStatus();
+      const r = cc?.status?.conditions?.find((x) => x.type === "Rebalancing");
+      if (r) reasons.add(`${r.status}/${r.reason}`);
+      return cc;
+    };
+    const readStatus = async () =>
       (await getCC(c, ns, "chat")) as unknown as
         | {
             status?: {
@@ -401,6 +408,8 @@ describe("rebalancing end to end", () => {
       expect(events).toContain(r);
     }
     expect(op.log()).not.toContain(adminToken);
+    // the condition followed along (polled every 250 ms; the move stays open for seconds)
+    expect([...reasons]).toContain("True/MovingRooms");
 
     const sent = senders.map((s) => s.acked.length);
     console.log(
@@ -416,6 +425,7 @@ describe("rebalancing end to end", () => {
         messagesAcked: sent,
         sendRetries: senders.map((s) => s.retries),
         fleetLoadPercent: (await status())?.status?.rebalance?.fleetLoadPercent,
+        rebalancingConditionsSeen: [...reasons],
       }),
     );
   }, 420_000);

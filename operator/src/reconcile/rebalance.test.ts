@@ -215,6 +215,7 @@ describe("rebalance phase", () => {
     await run(); // the next evaluation sees the fleet hot: add a shard
     expect(get(fake).status?.rebalance?.desiredShards).toBe(3);
     expect(recorder.events.map((e) => e.reason)).toContain("ShardRequested");
+    expect(cond(fake)).toMatchObject({ status: "True", reason: "AddingShard" });
     await run(); // the mysql phase creates shard 2
     expect(fake.kinds()).toContain("StatefulSet/chat-shard-2");
     clock.t += 2_000;

@@ -424,6 +424,10 @@ async function evaluate(
       state.desiredShards = a.desiredShards;
       state.lastActionTime = iso(now);
       events.push({ type: "Normal", reason: EventReason.ShardRequested, message: a.reason });
+      // The requested shards count as on their way at once (Rebalancing=True), before their StatefulSets exist.
+      for (let index = views.length; index < a.desiredShards; index++) {
+        views.push({ index, ready: false, active: false });
+      }
       continue;
     }
     try {
