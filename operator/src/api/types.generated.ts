@@ -7,7 +7,7 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = "chat.chatcluster.io/v1alpha1";
 export const KIND = "ChatCluster";
 export const PLURAL = "chatclusters";
-export const SCHEMA_SHA256 = "4da9959e7a38476844a961a2cb6a800329f78b0dd6d9de4a412b6af2f1afc6a3";
+export const SCHEMA_SHA256 = "8bbc88edaac889cbf84fa00ad17b87b7850c66200859b36f5eaf046d243f3cf6";
 
 /** The CRD's openAPIV3Schema, for structural defaulting (applyDefaults). */
 export const schema = {
@@ -667,7 +667,8 @@ export const schema = {
                 maxConcurrentMoves: { type: "integer", default: 1, minimum: 1, maximum: 64 },
                 maxWritePause: {
                   type: "string",
-                  description: "Longest a room's writes may be fenced during a move before it is aborted.",
+                  description:
+                    "Longest a room's writes may be fenced during a move (the platform's CHAT_MOVE_MAX_WRITE_PAUSE_MS, clamped to 50ms..60s). A final sync that does not fit is unfenced and retried; the move fails after repeated attempts.",
                   default: "2s",
                   pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$",
                 },
@@ -1131,7 +1132,7 @@ export interface ChatClusterSpecShardingRebalance {
   /** Minimum time between two actions, and between two moves of one room. */
   cooldown: string;
   maxConcurrentMoves: number;
-  /** Longest a room's writes may be fenced during a move before it is aborted. */
+  /** Longest a room's writes may be fenced during a move (the platform's CHAT_MOVE_MAX_WRITE_PAUSE_MS, clamped to 50ms..60s). A final sync that does not fit is unfenced and retried; the move fails after repeated attempts. */
   maxWritePause: string;
 }
 

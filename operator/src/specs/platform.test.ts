@@ -18,6 +18,7 @@ describe("platform builders", () => {
       CHAT_KAFKA_BROKERS: "chat-kafka-0.chat-kafka.ns.svc:9092",
       CHAT_KAFKA_TLS: "false",
       CHAT_KAFKA_PARTITIONS: "12",
+      CHAT_MOVE_MAX_WRITE_PAUSE_MS: "2000",
     });
     const env = platformEnv(cc, "gateway");
     const value = (n: string) => env.find((e) => e.name === n)?.value;
@@ -59,6 +60,16 @@ describe("platform builders", () => {
     expect(d.spec?.template.spec?.containers[0]?.env?.some((e) => e.name === "CHAT_MYSQL_SPARE_URLS")).toBe(
       false,
     );
+  });
+
+  it("maxWritePause reaches the platform, clamped to what it accepts", () => {
+    const pause = (d: string) =>
+      buildPlatformConfigMap(newChatCluster({ sharding: { rebalance: { maxWritePause: d } } })).data
+        ?.CHAT_MOVE_MAX_WRITE_PAUSE_MS;
+    expect(pause("500ms")).toBe("500");
+    expect(pause("1.5s")).toBe("1500");
+    expect(pause("10ms")).toBe("50");
+    expect(pause("5m")).toBe("60000");
   });
 
   it("a changed ConfigMap changes the pod template's config hash", () => {

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { V1ConfigMap, V1Deployment, V1EnvVar, V1Service } from "@kubernetes/client-node";
 import type { ChatCluster, RoleName } from "../api/index.js";
+import { parseDuration } from "../rebalance/planner.js";
 import {
   clean,
   HTTP_PORT,
@@ -77,6 +78,12 @@ export function redisUrl(cc: ChatCluster): string {
   return `${scheme}://${auth}${redisEndpoint(cc)}`;
 }
 
+/** The platform accepts 50 ms … 60 s (services/src/config.ts); the CRD's duration is clamped into that range. */
+export function maxWritePauseMs(cc: ChatCluster): number {
+  const ms = Math.round(parseDuration(cc.spec.sharding.rebalance.maxWritePause));
+  return Math.min(Math.max(ms, 50), 60_000);
+}
+
 /** Non-secret settings the platform parses (services/src/config.ts), read through envFrom. */
 export function buildPlatformConfigMap(cc: ChatCluster): V1ConfigMap {
   const kafkaExt = cc.spec.kafka.external;
@@ -86,6 +93,8 @@ export function buildPlatformConfigMap(cc: ChatCluster): V1ConfigMap {
     CHAT_KAFKA_TLS: String(kafkaExt?.tls ?? false),
     // External Kafka: the broker's num.partitions (its topics may be managed outside, e.g. Strimzi).
     CHAT_KAFKA_PARTITIONS: String(kafkaExt ? 0 : managedKafka(cc).partitions),
+    // spec.sharding.rebalance.maxWritePause: how long a moving room's writes may wait on the fence.
+    CHAT_MOVE_MAX_WRITE_PAUSE_MS: String(maxWritePauseMs(cc)),
   };
   if (kafkaExt?.saslMechanism) data.CHAT_KAFKA_SASL_MECHANISM = kafkaExt.saslMechanism;
   return {
