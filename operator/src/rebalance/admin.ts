@@ -22,6 +22,18 @@ export type MoveState =
   | "Failed"
   | "Aborted";
 
+export const MOVE_STATES: ReadonlySet<string> = new Set<MoveState>([
+  "Pending",
+  "Copying",
+  "CatchingUp",
+  "Fenced",
+  "Verifying",
+  "Flipped",
+  "CleaningUp",
+  "Done",
+  "Failed",
+  "Aborted",
+]);
 export const TERMINAL_MOVE_STATES: ReadonlySet<string> = new Set(["Done", "Failed", "Aborted"]);
 
 export interface AdminMove {

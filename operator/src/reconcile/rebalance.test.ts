@@ -6,7 +6,13 @@ import type { KObject } from "../kube/resources.js";
 import type { AdminMove } from "../rebalance/admin.js";
 import { deps, FakeKube, newChatCluster } from "../testing/fake.js";
 import { PHASES } from "./index.js";
-import { boundMoves, createRebalancePhase, FINISHED_MOVES_KEPT, rebalancingCondition } from "./rebalance.js";
+import {
+  boundMoves,
+  createRebalancePhase,
+  FINISHED_MOVES_KEPT,
+  mergeMove,
+  rebalancingCondition,
+} from "./rebalance.js";
 
 const PROM = "http://prom.test:9090";
 const ADMIN = "http://platform.test:8080";
@@ -352,6 +358,31 @@ describe("rebalance phase", () => {
 });
 
 describe("rebalance helpers", () => {
+  it("a move takes the platform's figures; an unknown state and a success's request reason are not copied", () => {
+    const m = { id: "1", roomId: "5", fromShard: 0, toShard: 2, state: "Copying" as const };
+    const a = {
+      id: "1",
+      roomId: 5,
+      fromShard: 0,
+      toShard: 2,
+      epoch: 4,
+      rowsCopied: 10,
+      writePauseMillis: 12.4,
+      startTime: "2026-01-01T00:00:00.000Z",
+      finishTime: null,
+      reason: "shard 0 is hot",
+    };
+    expect(mergeMove(m, { ...a, state: "Fenced" })).toEqual({
+      ...m,
+      state: "Fenced",
+      epoch: 4,
+      rowsCopied: 10,
+      writePauseMillis: 12,
+    });
+    expect(mergeMove(m, { ...a, state: "Teleporting" as never }).state).toBe("Copying");
+    expect(mergeMove(m, { ...a, state: "Failed", reason: "verify failed" }).reason).toBe("verify failed");
+  });
+
   it("keeps every open move and the most recent finished ones", () => {
     const m = (
       i: number,

@@ -24,6 +24,7 @@ import type { KObject } from "../kube/resources.js";
 import {
   AdminError,
   type AdminMove,
+  MOVE_STATES,
   PlatformAdmin,
   type RebalanceEnv,
   TERMINAL_MOVE_STATES,
@@ -62,7 +63,8 @@ export function adminUrl(cc: ChatCluster, env: RebalanceEnv): string {
 
 /** A status move updated from the platform's view of it. */
 export function mergeMove(m: Move, a: AdminMove): Move {
-  const out: Move = { ...m, state: a.state };
+  // A state the CRD's enum does not know (a newer platform) would make the API server refuse the whole status.
+  const out: Move = { ...m, state: MOVE_STATES.has(a.state) ? a.state : m.state };
   if (a.epoch !== null && a.epoch !== undefined) out.epoch = a.epoch;
   if (a.writePauseMillis !== null && a.writePauseMillis !== undefined) {
     out.writePauseMillis = Math.round(a.writePauseMillis);
