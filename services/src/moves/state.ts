@@ -33,6 +33,9 @@ const NEXT: Record<MoveState, readonly MoveState[]> = {
   Aborted: [],
 };
 
+/** States from which `to` may be entered (the update of a move's state is conditioned on them). */
+export const predecessors = (to: MoveState): MoveState[] => MOVE_STATES.filter((s) => NEXT[s].includes(to));
+
 export const isMoveState = (s: string): s is MoveState => (MOVE_STATES as readonly string[]).includes(s);
 export const isTerminal = (s: MoveState): boolean => TERMINAL_STATES.includes(s);
 export const isFlipped = (s: MoveState): boolean => AFTER_FLIP_STATES.includes(s);

@@ -3,7 +3,14 @@
 // cannot overwrite the new owner's progress.
 import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { AppError } from "../errors.js";
-import { isFlipped, isMoveState, isTerminal, type MoveState, TERMINAL_STATES } from "./state.js";
+import {
+  isFlipped,
+  isMoveState,
+  isTerminal,
+  type MoveState,
+  predecessors,
+  TERMINAL_STATES,
+} from "./state.js";
 import type { Key } from "./tables.js";
 
 export interface MoveRow {
@@ -178,12 +185,18 @@ export class MoveStore {
     if (u.fenceAttempts !== undefined) set("fence_attempts = ?", u.fenceAttempts);
     if (u.writePauseMs !== undefined) set("write_pause_ms = ?", u.writePauseMs);
     if (u.failure !== undefined) set("failure = ?", u.failure.slice(0, 500));
+    // A state change is only applied from a state the machine allows it from (state.ts).
     const [res] = await this.catalog.query(
-      `UPDATE room_moves SET ${sets.join(", ")} WHERE id = ? AND owner = ?`,
-      [...params, id, owner],
+      `UPDATE room_moves SET ${sets.join(", ")} WHERE id = ? AND owner = ?${u.state ? " AND state IN (?)" : ""}`,
+      u.state ? [...params, id, owner, predecessors(u.state)] : [...params, id, owner],
     );
-    if ((res as { affectedRows: number }).affectedRows === 0)
+    if ((res as { affectedRows: number }).affectedRows === 0) {
+      const cur = await this.get(id);
+      if (cur && cur.owner === owner && u.state) {
+        throw new Error(`move ${id}: no transition from ${cur.state} to ${u.state}`);
+      }
       throw new LeaseLost(`lost the lease on move ${id}`);
+    }
   }
 
   async heartbeat(id: number, owner: string, leaseMs: number): Promise<boolean> {

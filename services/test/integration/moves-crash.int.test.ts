@@ -14,7 +14,13 @@ import { createTestDatabases, type TestDatabases, testConfig, testEnv } from "..
 import { adminClient, messagesOn, roomRowCounts, waitMove } from "../helpers/moves.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const LEASE = { CHAT_MOVE_LEASE_MS: "1500", CHAT_MOVE_SUPERVISOR_INTERVAL_MS: "200" };
+// A generous pause bound: these tests are about take-overs, not pause times (on a loaded
+// machine five fences in a row can miss the 2 s default, and the move then fails).
+const LEASE = {
+  CHAT_MOVE_LEASE_MS: "1500",
+  CHAT_MOVE_SUPERVISOR_INTERVAL_MS: "200",
+  CHAT_MOVE_MAX_WRITE_PAUSE_MS: "5000",
+};
 let dbs: TestDatabases;
 let a: ChatApp;
 let owner: TestUser;
@@ -157,7 +163,7 @@ describe("mover crashes", () => {
       sent.set(`mid-${i}`, r.body.seq);
     }
     const done = await waitMove(adminClient(a), id);
-    expect(done.state).toBe("Done");
+    expect(done.state, JSON.stringify(done)).toBe("Done");
     await expectWhole(roomId, shardId, to, sent);
     // Resumed from the cursors, not restarted: the rows copied before the kill were not
     // copied again (a restart would count them twice on top of the whole room).
@@ -196,7 +202,7 @@ describe("mover crashes", () => {
     const done = await waitMove(adminClient(a), id);
     stop = true;
     await writer;
-    expect(done.state).toBe("Done");
+    expect(done.state, JSON.stringify(done)).toBe("Done");
     await expectWhole(roomId, shardId, to, sent);
   }, 120_000);
 

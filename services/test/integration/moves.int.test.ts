@@ -87,6 +87,44 @@ describe("admin API of room moves", () => {
   });
 });
 
+describe("writes to a room fenced by a move", () => {
+  it("wait for the fence to end, answer 503 CHAT_ROOM_MOVING past the bound; reads go on", async () => {
+    const app = await cluster.start({ CHAT_MOVE_MAX_WRITE_PAUSE_MS: "400" });
+    const { roomId, shardId } = await newRoom("fenced");
+    const http = new HttpClient(app.url(), owner.token);
+    expect((await http.post(`/v1/rooms/${roomId}/messages`, { body: "before" })).status).toBe(201);
+    // The directory half of a fence, with no mover behind it.
+    const setDir = (epoch: number, state: string) =>
+      a.catalog.query("UPDATE room_directory SET epoch = ?, state = ? WHERE room_id = ?", [
+        epoch,
+        state,
+        roomId,
+      ]);
+    await a.shards.pool(shardId).query("UPDATE rooms SET epoch = 2 WHERE id = ?", [roomId]);
+    await setDir(2, "moving");
+    await a.directory.publishEpochChange(roomId, 2);
+    const t0 = performance.now();
+    const refused = await http.post(`/v1/rooms/${roomId}/messages`, { body: "refused", clientMsgId: "m1" });
+    const waited = performance.now() - t0;
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe("CHAT_ROOM_MOVING");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(waited).toBeGreaterThanOrEqual(390);
+    const hist = await http.get(`/v1/rooms/${roomId}/messages`);
+    expect(hist.status).toBe(200);
+    expect(hist.body.messages.map((m: { body: string }) => m.body)).toEqual(["before"]);
+
+    // Released while a writer waits: it goes through with the active route.
+    const pending = http.post(`/v1/rooms/${roomId}/messages`, { body: "after", clientMsgId: "m1" });
+    await sleep(100);
+    await setDir(2, "active");
+    await a.directory.publishEpochChange(roomId, 2);
+    const ok = await pending;
+    expect(ok.status).toBe(201);
+    expect(ok.body.seq).toBe(2);
+  });
+});
+
 describe("spare shards", () => {
   it("an instance whose spare shard does not answer starts and is Ready; activating it is a 503", async () => {
     const app = await cluster.start({
@@ -162,7 +200,7 @@ describe("a move under load", () => {
     stop = true;
     await Promise.all(loops);
 
-    expect(done.state).toBe("Done");
+    expect(done.state, JSON.stringify(done)).toBe("Done");
     expect(failures).toEqual([]);
     expect(readErrors).toBe(0);
     const onTarget = await messagesOn(a.shards.pool(target), roomId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canTransition, isFlipped, MOVE_STATES, resumeAction } from "../../src/moves/state.js";
+import { canTransition, isFlipped, MOVE_STATES, predecessors, resumeAction } from "../../src/moves/state.js";
 import { toDto } from "../../src/moves/store.js";
 import {
   checksumSelect,
@@ -24,6 +24,13 @@ describe("move state machine", () => {
     // A fence given up goes back to catching up.
     expect(canTransition("Fenced", "CatchingUp")).toBe(true);
     expect(canTransition("Verifying", "CatchingUp")).toBe(true);
+  });
+
+  it("lists the states a state may be entered from (the conditional update of a move's state)", () => {
+    expect(predecessors("Flipped")).toEqual(["Verifying"]);
+    expect(predecessors("Done")).toEqual(["CleaningUp"]);
+    expect(predecessors("Aborted")).toEqual(["Pending", "Copying", "CatchingUp", "Fenced", "Verifying"]);
+    expect(predecessors("Pending")).toEqual([]);
   });
 
   it("tells a supervisor how to continue a move whose mover died", () => {
