@@ -177,6 +177,8 @@ export class RoomMover {
         ? Math.max(1, Math.min(opts.batchRows, Math.ceil(opts.rowsPerSecond / 4)))
         : opts.batchRows;
     if (cursors.rooms !== "done") {
+      // A leftover target row (an earlier move's unfinished cleanup) must not be routable.
+      await dst.query("UPDATE rooms SET epoch = 0 WHERE id = ?", [m.roomId]);
       await syncRoomRow(src, dst, m.roomId);
       cursors.rooms = "done";
       await store.update(m.id, owner, opts.leaseMs, { cursors, addRows: 1 });

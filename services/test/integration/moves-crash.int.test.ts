@@ -14,8 +14,8 @@ import { createTestDatabases, type TestDatabases, testConfig, testEnv } from "..
 import { adminClient, messagesOn, roomRowCounts, waitMove } from "../helpers/moves.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-// A generous pause bound: these tests are about take-overs, not pause times (on a loaded
-// machine five fences in a row can miss the 2 s default, and the move then fails).
+// A generous pause bound: these tests are about take-overs, not pause times (a loaded
+// machine can make fences miss the 2 s default often enough for the move to fail).
 const LEASE = {
   CHAT_MOVE_LEASE_MS: "1500",
   CHAT_MOVE_SUPERVISOR_INTERVAL_MS: "200",
