@@ -97,6 +97,9 @@ export async function syncTable(
   const ranges = edges.slice(0, -1).map((lo, i) => ({ lo, hi: edges[i + 1] ?? null }));
   let rewritten = 0;
   let next = 0;
+  // Rewrites of one table run one at a time: a range DELETE's next-key locks reach into
+  // the neighbouring range, so two at once can deadlock. Comparisons run in parallel.
+  let rewrites: Promise<unknown> = Promise.resolve();
   const worker = async () => {
     while (next < ranges.length) {
       const { lo, hi } = ranges[next++] as { lo: Key | null; hi: Key | null };
@@ -106,13 +109,18 @@ export async function syncTable(
         checksum(dst, spec, roomId, lo, hi),
       ]);
       if (s.n === d.n && s.sum === d.sum) continue;
-      const rows = await selectRange(src, spec, roomId, lo, hi);
-      await withTransaction(dst, async (conn) => {
-        const dw = rangeWhere(spec, roomId, lo, hi);
-        await conn.query(`DELETE FROM ${spec.name} WHERE ${dw.sql}`, dw.params);
-        if (rows.length > 0) await conn.query(upsertSql(spec), [rows.map((r) => spec.cols.map((c) => r[c]))]);
+      const rewrite = rewrites.then(async () => {
+        const rows = await selectRange(src, spec, roomId, lo, hi);
+        await withTransaction(dst, async (conn) => {
+          const dw = rangeWhere(spec, roomId, lo, hi);
+          await conn.query(`DELETE FROM ${spec.name} WHERE ${dw.sql}`, dw.params);
+          if (rows.length > 0)
+            await conn.query(upsertSql(spec), [rows.map((r) => spec.cols.map((c) => r[c]))]);
+        });
+        rewritten += Math.max(rows.length, 1);
       });
-      rewritten += Math.max(rows.length, 1);
+      rewrites = rewrite.catch(() => {});
+      await rewrite;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, worker));

@@ -55,6 +55,17 @@ class RollBack extends Error {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MAX_TRANSIENT_RETRIES = 5;
+const TRANSIENT_CODES = new Set([
+  "ER_LOCK_DEADLOCK",
+  "ER_LOCK_WAIT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "PROTOCOL_CONNECTION_LOST",
+]);
+const isTransient = (err: unknown): boolean =>
+  TRANSIENT_CODES.has(String((err as { code?: unknown } | null)?.code ?? ""));
 const MAX_CATCH_UP_PASSES = 10;
 
 export class RoomMover {
@@ -96,6 +107,7 @@ export class RoomMover {
 
   async #drive(id: number, owner: string, lost: () => boolean): Promise<MoveRow | null> {
     const { store } = this.d;
+    let transient = 0;
     for (;;) {
       const m = await store.get(id);
       if (!m) return null;
@@ -108,6 +120,12 @@ export class RoomMover {
       } catch (err) {
         if (err instanceof LeaseLost) throw err;
         if (this.#halted) throw new LeaseLost("stopping");
+        if (isTransient(err) && !isFlipped(m.state) && ++transient <= MAX_TRANSIENT_RETRIES) {
+          // Every step is idempotent; a step that died fenced is unfenced by the retry.
+          log.warn({ err, state: m.state, retry: transient }, "move step hit a transient error; retrying");
+          await sleep(200 * transient);
+          continue;
+        }
         if (isFlipped(m.state)) {
           // Past the flip the target is the truth: retry the step, never roll back.
           log.warn({ err, state: m.state }, "move step failed after the flip; retrying");
