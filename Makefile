@@ -138,6 +138,10 @@ bench: ## Platform core: durable msgs/s (1 vs 2 shards), send→deliver p50/p99,
 bench-pipeline: ## Event pipeline: outbox→Kafka events/s (kafkajs vs @platformatic/kafka), send→searchable/notified p50/p99.
 	npm run bench:pipeline -w load-test
 
+.PHONY: bench-move
+bench-move: ## Room moves: copy rate (messages/s, rows/s), write pause p50/p99 under load, send throughput during a move vs before.
+	npm run bench:move -w load-test
+
 .PHONY: bench-operator
 bench-operator: ## Operator: apply→Ready for 16 shards, reconciles/s and writes for many ChatClusters.
 	BENCH_CLUSTERS=100 npm run bench -w operator
