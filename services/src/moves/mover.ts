@@ -117,6 +117,7 @@ export class RoomMover {
       try {
         if (m.abortRequested && !isFlipped(m.state)) throw new RollBack("Aborted", "aborted on request");
         await this.#step(m, owner, log);
+        transient = 0;
       } catch (err) {
         if (err instanceof LeaseLost) throw err;
         if (this.#halted) throw new LeaseLost("stopping");
