@@ -2,6 +2,7 @@
 // senders and readers, the admin API's errors, abort/rollback, a stale-cache instance.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
+import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { adminClient, messagesOn, percentile, roomRowCounts, waitMove } from "../helpers/moves.js";
@@ -152,7 +153,7 @@ describe("a move under load", () => {
 
     let stop = false;
     const acked = new Map<string, number>();
-    const latencies: { at: number; ms: number }[] = [];
+    const latencies: { at: number; end: number; ms: number }[] = [];
     const failures: string[] = [];
     let moving503 = 0;
     let readErrors = 0;
@@ -168,7 +169,7 @@ describe("a move under load", () => {
           });
           if (r.status === 201 || r.status === 200) {
             acked.set(cid, r.body.seq);
-            latencies.push({ at: t0, ms: performance.now() - t0 });
+            latencies.push({ at: t0, end: performance.now(), ms: performance.now() - t0 });
             break;
           }
           if (r.status === 503) {
@@ -192,10 +193,27 @@ describe("a move under load", () => {
     const loops = [...users.map(sender), ...users.slice(0, 5).map(reader)];
     await sleep(1000);
     const moveStart = performance.now();
+    // The fence as the clients' side sees it: when the directory said `moving`.
+    const fence = { from: 0, to: 0 };
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const [rows] = await a.catalog.query<RowDataPacket[]>(
+          "SELECT state FROM room_directory WHERE room_id = ?",
+          [roomId],
+        );
+        const moving = rows[0]?.state === "moving";
+        if (moving && !fence.from) fence.from = performance.now();
+        if (!moving && fence.from && !fence.to) fence.to = performance.now();
+        await sleep(2);
+      }
+    })();
     const res = await admin.post("/admin/moves", { roomId, toShard: target, reason: "load test" });
     expect(res.status).toBe(202);
     const done = await waitMove(admin, res.body.move.id);
     const moveEnd = performance.now();
+    watching = false;
+    await watcher;
     await sleep(1000);
     stop = true;
     await Promise.all(loops);
@@ -219,13 +237,20 @@ describe("a move under load", () => {
     const counts = await roomRowCounts(a.shards.pool(target), roomId);
     expect(counts).toMatchObject({ rooms: 1, room_members: 51, messages: onTarget.length });
 
-    const during = latencies.filter((l) => l.at >= moveStart && l.at <= moveEnd).map((l) => l.ms);
-    const all = latencies.map((l) => l.ms);
+    const fmt = (xs: number[]) =>
+      xs.length === 0
+        ? "none"
+        : `n=${xs.length} p50=${percentile(xs, 50).toFixed(0)}ms p99=${percentile(xs, 99).toFixed(0)}ms max=${Math.max(...xs).toFixed(0)}ms`;
+    const before = latencies.filter((l) => l.end < moveStart).map((l) => l.ms);
+    // Sends in flight while the directory said `moving`: the pause as the senders felt it.
+    const fenced = latencies.filter(
+      (l) => fence.from && l.at <= (fence.to || moveEnd) && l.end >= fence.from,
+    );
     console.log(
       `[move under load] acked=${acked.size} reads=${reads} moveMs=${Math.round(moveEnd - moveStart)} ` +
-        `serverPauseMs=${done.writePauseMillis} rowsCopied=${done.rowsCopied} moving503=${moving503} ` +
-        `send latency during move p50=${percentile(during, 50).toFixed(1)}ms p99=${percentile(during, 99).toFixed(1)}ms ` +
-        `max=${Math.max(...during).toFixed(1)}ms; overall p50=${percentile(all, 50).toFixed(1)}ms p99=${percentile(all, 99).toFixed(1)}ms`,
+        `serverPauseMs=${done.writePauseMillis} fenceSeenMs=${fence.to ? Math.round(fence.to - fence.from) : "?"} ` +
+        `rowsCopied=${done.rowsCopied} moving503=${moving503}; send latency before the move: ${fmt(before)}; ` +
+        `sends in flight during the fence: ${fmt(fenced.map((l) => l.ms))}`,
     );
   }, 120_000);
 });
