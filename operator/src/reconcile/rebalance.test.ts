@@ -4,15 +4,10 @@ import { MemoryRecorder } from "../controller/events.js";
 import { type Phase, type ReconcileDeps, reconcile } from "../controller/reconcile.js";
 import type { KObject } from "../kube/resources.js";
 import type { AdminMove } from "../rebalance/admin.js";
+import { boundMoves, FINISHED_MOVES_KEPT, mergeMove, rebalancingCondition } from "../rebalance/view.js";
 import { deps, FakeKube, newChatCluster } from "../testing/fake.js";
 import { PHASES } from "./index.js";
-import {
-  boundMoves,
-  createRebalancePhase,
-  FINISHED_MOVES_KEPT,
-  mergeMove,
-  rebalancingCondition,
-} from "./rebalance.js";
+import { createRebalancePhase } from "./rebalance.js";
 
 const PROM = "http://prom.test:9090";
 const ADMIN = "http://platform.test:8080";

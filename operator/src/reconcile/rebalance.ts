@@ -10,202 +10,38 @@
 // being unreachable is a condition and a Warning Event, retried with exponential backoff — never a thrown
 // error, never a tight loop (our own status write re-triggers a reconcile; the gate below makes it a no-op).
 import { Buffer } from "node:buffer";
-import {
-  type ChatCluster,
-  type ChatClusterStatus,
-  type ChatClusterStatusRebalanceMove,
-  type ChatClusterStatusShard,
-  effectiveShards,
-} from "../api/index.js";
+import { type ChatClusterStatus, type ChatClusterStatusShard, effectiveShards } from "../api/index.js";
 import { ConditionType, EventReason, Reason } from "../controller/conditions.js";
 import { type Phase, proceed, type ReconcileContext } from "../controller/reconcile.js";
 import { type ConditionInput, patchStatus, setCondition } from "../controller/status.js";
 import type { KObject } from "../kube/resources.js";
-import {
-  AdminError,
-  type AdminMove,
-  MOVE_STATES,
-  PlatformAdmin,
-  type RebalanceEnv,
-  TERMINAL_MOVE_STATES,
-} from "../rebalance/admin.js";
-import {
-  type LoadSnapshot,
-  type MoveRecord,
-  type Plan,
-  parseDuration,
-  plan,
-  policyFromSpec,
-  type RebalanceAction,
-} from "../rebalance/planner.js";
+import { AdminError, PlatformAdmin } from "../rebalance/admin.js";
+import { type Plan, parseDuration, plan, policyFromSpec } from "../rebalance/planner.js";
 import { PrometheusClient, PrometheusError } from "../rebalance/prometheus.js";
-import { HTTP_PORT, names, svcHost } from "../specs/common.js";
+import {
+  adminUrl,
+  boundMoves,
+  busy,
+  historyOf,
+  isOpen,
+  iso,
+  type Move,
+  mergeMove,
+  plannedActionsOf,
+  rebalancingCondition,
+  type ShardView,
+  snapshotOf,
+} from "../rebalance/view.js";
+import { names } from "../specs/common.js";
 import { buildMysqlStatefulSet } from "../specs/mysql.js";
 import { CREDENTIAL_KEYS } from "../specs/secrets.js";
 import { componentOf } from "./status.js";
 
 export const POLL_MS = 2_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
-/** Finished moves kept in status next to the open ones (the CRD allows 128 entries in all). */
-export const FINISHED_MOVES_KEPT = 20;
 const HEAT_ROOMS = 16;
 
-type Move = ChatClusterStatusRebalanceMove;
 type Event = { type: "Normal" | "Warning"; reason: EventReason; message: string };
-
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-export const isOpen = (m: Move) => !TERMINAL_MOVE_STATES.has(m.state);
-
-/** The admin base URL: the override, else the gateway's in-cluster Service. */
-export function adminUrl(cc: ChatCluster, env: RebalanceEnv): string {
-  return env.adminUrl ?? `http://${svcHost(cc, names.role(cc.metadata.name ?? "", "gateway"))}:${HTTP_PORT}`;
-}
-
-/** A status move updated from the platform's view of it. */
-export function mergeMove(m: Move, a: AdminMove): Move {
-  // A state the CRD's enum does not know (a newer platform) would make the API server refuse the whole status.
-  const out: Move = { ...m, state: MOVE_STATES.has(a.state) ? a.state : m.state };
-  if (a.epoch !== null && a.epoch !== undefined) out.epoch = a.epoch;
-  if (a.writePauseMillis !== null && a.writePauseMillis !== undefined) {
-    out.writePauseMillis = Math.round(a.writePauseMillis);
-  }
-  if (typeof a.rowsCopied === "number") out.rowsCopied = a.rowsCopied;
-  if (a.finishTime) out.finishTime = a.finishTime;
-  // status' reason says why a move failed or was aborted (the platform also echoes the request's reason).
-  if (a.reason && (a.state === "Failed" || a.state === "Aborted")) out.reason = a.reason.slice(0, 1000);
-  return out;
-}
-
-/** Every open move plus the FINISHED_MOVES_KEPT most recently finished ones, oldest first. */
-export function boundMoves(moves: Move[]): Move[] {
-  const finished = moves
-    .filter((m) => !isOpen(m))
-    .sort((a, b) => (a.finishTime ?? a.startTime ?? "").localeCompare(b.finishTime ?? b.startTime ?? ""));
-  const keep = new Set(finished.slice(-FINISHED_MOVES_KEPT));
-  return moves.filter((m) => isOpen(m) || keep.has(m));
-}
-
-/** status.rebalance.moves as the planner's history. */
-export function historyOf(status: ChatClusterStatus) {
-  const rb = status.rebalance ?? {};
-  const rec = (m: Move): MoveRecord => ({
-    roomId: m.roomId,
-    from: m.fromShard,
-    to: m.toShard,
-    startedAt: m.startTime ? Date.parse(m.startTime) : 0,
-    ...(m.finishTime ? { finishedAt: Date.parse(m.finishTime) } : {}),
-  });
-  const moves = rb.moves ?? [];
-  return {
-    recentMoves: moves.map(rec),
-    inProgress: moves.filter(isOpen).map(rec),
-    ...(rb.lastActionTime ? { lastActionTime: Date.parse(rb.lastActionTime) } : {}),
-  };
-}
-
-export interface ShardView {
-  index: number;
-  /** StatefulSet ready now. */
-  ready: boolean;
-  /** Listed as active by the platform's catalog. */
-  active: boolean;
-}
-
-/** The planner's input from what was gathered. */
-export function snapshotOf(
-  cc: ChatCluster,
-  status: ChatClusterStatus,
-  views: ShardView[],
-  rates: Map<number, number>,
-  heat: Map<number, { roomId: string; writesPerSecond: number }[]>,
-): LoadSnapshot {
-  const states = new Map((status.shards ?? []).map((s) => [s.index, s.state]));
-  return {
-    shardCount: effectiveShards({ ...cc, status }),
-    maxShards: cc.spec.mysql.maxShards,
-    shards: views.map((v) => ({
-      index: v.index,
-      state: states.get(v.index) ?? "Provisioning",
-      // A shard the platform has not activated cannot take rooms (the move would be refused).
-      ready: v.ready && v.active,
-      writesPerSecond: rates.get(v.index) ?? 0,
-      hotRooms: heat.get(v.index) ?? [],
-    })),
-  };
-}
-
-export function plannedActionsOf(actions: RebalanceAction[]) {
-  return actions.slice(0, 64).map((a) =>
-    a.type === "addShard"
-      ? { type: "AddShard" as const, toShard: a.desiredShards - 1, reason: a.reason.slice(0, 1000) }
-      : {
-          type: "MoveRoom" as const,
-          roomId: a.roomId,
-          fromShard: a.from,
-          toShard: a.to,
-          reason: a.reason.slice(0, 1000),
-        },
-  );
-}
-
-/** The Rebalancing condition from the state after an evaluation. */
-export function rebalancingCondition(
-  mode: string,
-  moves: Move[],
-  views: ShardView[],
-  idleMessage: string,
-): ConditionInput {
-  const open = moves.filter(isOpen);
-  if (open.length > 0) {
-    return {
-      type: ConditionType.Rebalancing,
-      status: "True",
-      reason: Reason.MovingRooms,
-      message: open
-        .map((m) => `room ${m.roomId}: shard ${m.fromShard} → ${m.toShard} (${m.state})`)
-        .join("; ")
-        .slice(0, 1000),
-    };
-  }
-  const provisioning = views.filter((v) => !v.ready && !v.active);
-  if (provisioning.length > 0) {
-    return {
-      type: ConditionType.Rebalancing,
-      status: "True",
-      reason: Reason.AddingShard,
-      message: `waiting for shard ${provisioning.map((v) => v.index).join(", ")} to become Ready`,
-    };
-  }
-  const unregistered = views.filter((v) => !v.active);
-  if (unregistered.length > 0) {
-    return {
-      type: ConditionType.Rebalancing,
-      status: "True",
-      reason: Reason.RegisteringShard,
-      message:
-        mode === "Auto"
-          ? `registering shard ${unregistered.map((v) => v.index).join(", ")} with the platform`
-          : `shard ${unregistered.map((v) => v.index).join(", ")} is Ready but not active in the platform (mode ${mode} does not activate shards)`,
-    };
-  }
-  return {
-    type: ConditionType.Rebalancing,
-    status: "False",
-    reason: Reason.RebalanceIdle,
-    message: `mode ${mode}: ${idleMessage}`.slice(0, 1000),
-  };
-}
-
-/** Whether something is under way that deserves a poll every POLL_MS (judged from the status alone). */
-export function busy(cc: ChatCluster): boolean {
-  const st = cc.status ?? {};
-  if ((st.rebalance?.moves ?? []).some(isOpen)) return true;
-  if (cc.spec.sharding.rebalance.mode !== "Auto") return false;
-  const shards = st.shards ?? [];
-  const n = effectiveShards(cc);
-  return shards.length < n || shards.some((s) => s.index < n && s.state !== "Registered");
-}
-
 export class MissingTokenError extends Error {
   override readonly name = "MissingTokenError";
 }
