@@ -23,17 +23,16 @@
 //   npm run bench:move -w load-test              # full run (a few minutes)
 //   npm run bench:move -w load-test -- --quick   # small room, 4 moves: a smoke test
 //   options: --json <file>   also write the figures as JSON
-import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
-import type { RowDataPacket } from "mysql2/promise";
 import { type ChatApp, createChatApp } from "../../services/src/app.js";
-import { ROOM_TABLE, ROOM_TABLES } from "../../services/src/moves/tables.js";
 import { benchConfig, createBenchDatabases, dropAllBenchDatabases } from "./infra.js";
+import { type MoveRun, runMove } from "./move-admin.js";
 import { ackRate, latencies, movePauses, summarize, type Window } from "./move-analysis.js";
-import { type LoadCommand, type LoadReply, type LoadResult, type LoadSender, wallNow } from "./move-load.js";
-import { fmt, type LatencySummary, mapLimit, readCpuPressureUs, sleep } from "./stats.js";
+import { checkIntegrity, collectAcked, fill, roomRows, seed, waitPipeline } from "./move-data.js";
+import { type LoadSender, wallNow } from "./move-load.js";
+import { LoadChild } from "./move-load-child.js";
+import { fmt, type LatencySummary, readCpuPressureUs, sleep } from "./stats.js";
 
 // ---------------------------------------------------------------------------------------
 // Parameters
@@ -73,307 +72,6 @@ const TARGET_PAUSE_P99_MS = 100;
 
 const log = (msg: string) =>
   process.stderr.write(`[bench-move ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-// ---------------------------------------------------------------------------------------
-// The load child process
-
-class LoadChild {
-  readonly #child: ChildProcess;
-  #pending: ((r: LoadReply) => void) | null = null;
-
-  constructor() {
-    this.#child = fork(fileURLToPath(new URL("./move-load.ts", import.meta.url)), [], {
-      execArgv: process.execArgv,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    this.#child.on("message", (m: LoadReply) => {
-      const p = this.#pending;
-      this.#pending = null;
-      p?.(m);
-    });
-    this.#child.on("exit", (code) => {
-      const p = this.#pending;
-      this.#pending = null;
-      p?.({ type: "error", error: `load process exited (${code})` });
-    });
-  }
-
-  #call(c: LoadCommand, timeoutMs: number): Promise<LoadReply> {
-    if (this.#pending) throw new Error("one command at a time");
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.#pending = null;
-        reject(new Error(`load command ${c.cmd} timed out`));
-      }, timeoutMs);
-      this.#pending = (r) => {
-        clearTimeout(t);
-        if (r.type === "error") reject(new Error(r.error));
-        else resolve(r);
-      };
-      this.#child.send(c);
-    });
-  }
-
-  async start(c: Extract<LoadCommand, { cmd: "start" }>): Promise<void> {
-    await this.#call(c, 10_000);
-  }
-
-  async stop(drainMs: number): Promise<LoadResult> {
-    return (await this.#call({ cmd: "stop", drainMs }, drainMs + 30_000)) as LoadResult;
-  }
-
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null || !this.#child.connected) return;
-    this.#child.send({ cmd: "exit" } satisfies LoadCommand);
-    await sleep(200);
-    if (this.#child.exitCode === null) this.#child.kill("SIGKILL");
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// The admin API (as the operator uses it)
-
-interface MoveDto {
-  id: string;
-  roomId: number;
-  fromShard: number;
-  toShard: number;
-  state: string;
-  epoch: number | null;
-  rowsCopied: number;
-  writePauseMillis: number | null;
-  startTime: string;
-  finishTime: string | null;
-  reason: string | null;
-}
-
-interface MoveRun {
-  move: MoveDto;
-  postAt: number;
-  doneAt: number;
-  /** Wall-clock time each state was first seen by polling (25 ms). */
-  seen: Record<string, number>;
-  /** rowsCopied when CatchingUp was first seen (the copy phase's rows). */
-  copyRows: number | null;
-  /** Whether the bench aborted it for running past BENCH_MOVE_TIMEOUT_MS. */
-  abortedByBench: boolean;
-}
-
-async function admin<T>(app: ChatApp, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${app.url()}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${app.config.auth.adminToken}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-const TERMINAL = new Set(["Done", "Failed", "Aborted"]);
-
-/** POST /admin/moves, then GET /admin/moves/:id every 25 ms until it ends. */
-async function runMove(app: ChatApp, roomId: number, toShard: number, reason: string): Promise<MoveRun> {
-  const postAt = wallNow();
-  const { move: created } = await admin<{ move: MoveDto }>(app, "POST", "/admin/moves", {
-    roomId,
-    toShard,
-    reason,
-  });
-  const seen: Record<string, number> = { [created.state]: wallNow() };
-  let copyRows: number | null = null;
-  let move = created;
-  let abortedByBench = false;
-  const until = performance.now() + P.moveTimeoutMs;
-  while (!TERMINAL.has(move.state)) {
-    if (!abortedByBench && performance.now() > until) {
-      log(`move ${move.id} still ${move.state} after ${P.moveTimeoutMs / 1000} s: aborting it`);
-      abortedByBench = true;
-      await admin(app, "POST", `/admin/moves/${created.id}/abort`).catch((e: unknown) => log(String(e)));
-    }
-    if (performance.now() > until + 300_000)
-      throw new Error(`move ${move.id} did not end: ${JSON.stringify(move)}`);
-    await sleep(25);
-    move = (await admin<{ move: MoveDto }>(app, "GET", `/admin/moves/${created.id}`)).move;
-    if (seen[move.state] === undefined) {
-      seen[move.state] = wallNow();
-      if (move.state === "CatchingUp") copyRows = move.rowsCopied;
-    }
-  }
-  return { move, postAt, doneAt: wallNow(), seen, copyRows, abortedByBench };
-}
-
-// ---------------------------------------------------------------------------------------
-// Seeding and data checks
-
-interface Seeded {
-  users: { id: number; token: string }[];
-  bigRoom: number;
-  movingRoom: number;
-  otherRooms: number[];
-}
-
-async function seed(app: ChatApp, tag: string): Promise<Seeded> {
-  const sessions = await mapLimit(
-    Array.from({ length: P.senders }, (_, i) => i),
-    8,
-    (i) => app.accounts.register({ username: `m${tag}u${i}`, password: "correct horse battery staple" }),
-  );
-  const users = sessions.map((s) => ({ id: s.user.id, token: s.accessToken }));
-  const owner = users[0] as { id: number };
-  const bigRoom = (await app.rooms.create(owner.id, { kind: "public", name: "big room" })).id;
-  const movingRoom = (await app.rooms.create(owner.id, { kind: "public", name: "moving room" })).id;
-  const otherRooms: number[] = [];
-  for (let r = 0; r < P.otherRooms; r++) {
-    const u = users[r % users.length] as { id: number };
-    otherRooms.push((await app.rooms.create(u.id, { kind: "public", name: `other ${r}` })).id);
-  }
-  await mapLimit(users, 8, async (u, i) => {
-    if (i > 0) {
-      await app.rooms.join(u.id, bigRoom);
-      await app.rooms.join(u.id, movingRoom);
-    }
-    const other = otherRooms[i % otherRooms.length] as number;
-    if (i >= otherRooms.length) await app.rooms.join(u.id, other);
-  });
-  return { users, bigRoom, movingRoom, otherRooms };
-}
-
-/** Fills a room through MessageService.send (the platform's send path); returns the clientMsgIds. */
-async function fill(app: ChatApp, users: Seeded["users"], roomId: number, n: number): Promise<number> {
-  let next = 0;
-  let acked = 0;
-  const lanes = Array.from({ length: P.fillConcurrency }, async (_, lane) => {
-    for (;;) {
-      const k = next++;
-      if (k >= n) return;
-      const u = users[lane % users.length] as { id: number };
-      await app.messages.send(
-        u.id,
-        {
-          roomId,
-          body: `fill message ${k}: the quick brown fox jumps over the lazy dog`,
-          clientMsgId: `f${k}`,
-        },
-        "socket",
-      );
-      acked++;
-    }
-  });
-  await Promise.all(lanes);
-  return acked;
-}
-
-const count = async (app: ChatApp, shardId: number, sql: string, args: unknown[] = []): Promise<number> => {
-  const [[r]] = await app.shards.pool(shardId).query<RowDataPacket[]>(sql, args);
-  return Number(r?.n);
-};
-
-/** Waits (bounded) until the worker published every outbox row and indexed the room. */
-async function waitPipeline(app: ChatApp, roomId: number, messages: number): Promise<number | null> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < P.pipelineWaitMs) {
-    let pending = 0;
-    let indexed = 0;
-    for (const s of app.shards.all()) {
-      pending += await count(app, s.id, "SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL");
-      indexed += await count(app, s.id, "SELECT COUNT(*) AS n FROM search_docs WHERE room_id = ?", [roomId]);
-    }
-    if (pending === 0 && indexed >= messages) return (performance.now() - t0) / 1000;
-    await sleep(500);
-  }
-  return null;
-}
-
-/** The room's rows per table on one shard. */
-async function roomRows(app: ChatApp, shardId: number, roomId: number): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of [ROOM_TABLE, ...ROOM_TABLES, { name: "outbox", roomCol: "room_id" }]) {
-    out[t.name] = await count(app, shardId, `SELECT COUNT(*) AS n FROM ${t.name} WHERE ${t.roomCol} = ?`, [
-      roomId,
-    ]);
-  }
-  return out;
-}
-
-interface Integrity {
-  rooms: number;
-  acked: number;
-  ackedMissing: number;
-  stored: number;
-  roomsWithGaps: number;
-  duplicateClientIds: number;
-  /** Rows of a room on a shard its directory entry does not point at (a move left them). */
-  strayRows: number;
-  ok: boolean;
-}
-
-/** Every acknowledged send stored exactly once, on the room's shard only, seqs 1..N. */
-async function checkIntegrity(
-  app: ChatApp,
-  rooms: number[],
-  acked: Map<number, Set<string>>,
-): Promise<Integrity> {
-  const r: Integrity = {
-    rooms: rooms.length,
-    acked: 0,
-    ackedMissing: 0,
-    stored: 0,
-    roomsWithGaps: 0,
-    duplicateClientIds: 0,
-    strayRows: 0,
-    ok: false,
-  };
-  for (const roomId of rooms) {
-    const route = await app.directory.lookup(roomId, { fresh: true });
-    if (!route) throw new Error(`room ${roomId} has no directory entry`);
-    for (const s of app.shards.all()) {
-      if (s.id === route.shardId) continue;
-      r.strayRows += await count(app, s.id, "SELECT COUNT(*) AS n FROM messages WHERE room_id = ?", [roomId]);
-    }
-    const pool = app.shards.pool(route.shardId);
-    const [[g]] = await pool.query<RowDataPacket[]>(
-      "SELECT COUNT(*) AS n, COALESCE(MIN(seq), 1) AS lo, COALESCE(MAX(seq), 0) AS hi FROM messages WHERE room_id = ?",
-      [roomId],
-    );
-    const n = Number(g?.n);
-    r.stored += n;
-    if (n !== Number(g?.hi) || Number(g?.lo) !== 1) r.roomsWithGaps++;
-    const [ids] = await pool.query<RowDataPacket[]>(
-      "SELECT client_msg_id AS c, COUNT(*) AS n FROM messages WHERE room_id = ? AND client_msg_id IS NOT NULL GROUP BY sender_id, client_msg_id",
-      [roomId],
-    );
-    const have = new Set<string>();
-    for (const row of ids) {
-      have.add(String(row.c));
-      if (Number(row.n) > 1) r.duplicateClientIds++;
-    }
-    for (const cid of acked.get(roomId) ?? []) {
-      r.acked++;
-      if (!have.has(cid)) r.ackedMissing++;
-    }
-  }
-  r.ok = r.ackedMissing === 0 && r.roomsWithGaps === 0 && r.duplicateClientIds === 0 && r.strayRows === 0;
-  return r;
-}
-
-/** Adds a load phase's acknowledged clientMsgIds to `acked` (room → ids). */
-function collectAcked(res: LoadResult, acked: Map<number, Set<string>>): void {
-  const s = res.samples;
-  for (let i = 0; i < s.room.length; i++) {
-    if ((s.ack[i] as number) < 0) continue;
-    const room = s.room[i] as number;
-    let set = acked.get(room);
-    if (!set) {
-      set = new Set();
-      acked.set(room, set);
-    }
-    set.add(`${res.prefix}${s.sender[i]}-${s.k[i]}`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -424,7 +122,8 @@ async function main(): Promise<void> {
     apps.push(b);
     await b.listen();
     const moveCfg = a.config.moves;
-    const seeded = await seed(a, dbs.id);
+    const moveOpts = { timeoutMs: P.moveTimeoutMs, log };
+    const seeded = await seed(a, dbs.id, P);
     const { users, bigRoom, movingRoom, otherRooms } = seeded;
     const allRooms = [bigRoom, movingRoom, ...otherRooms];
     const acked = new Map<number, Set<string>>();
@@ -434,13 +133,13 @@ async function main(): Promise<void> {
     // --- (a) copy rate ----------------------------------------------------------------------
     log(`filling room ${bigRoom} with ${P.messages} messages (${P.fillConcurrency} concurrent sends)`);
     const f0 = performance.now();
-    const filled = await fill(a, users, bigRoom, P.messages);
+    const filled = await fill(a, users, bigRoom, P.messages, P.fillConcurrency);
     const fillS = (performance.now() - f0) / 1000;
     acked.set(bigRoom, new Set(Array.from({ length: filled }, (_, k) => `f${k}`)));
     log(
       `filled in ${fmt(fillS, 1)} s (${fmt(filled / fillS)} msgs/s); waiting for the worker to relay and index`,
     );
-    const pipelineS = await waitPipeline(a, bigRoom, filled);
+    const pipelineS = await waitPipeline(a, bigRoom, filled, P.pipelineWaitMs);
     log(
       pipelineS === null
         ? "pipeline did NOT catch up in time"
@@ -453,7 +152,7 @@ async function main(): Promise<void> {
       `(a) moving room ${bigRoom} (${totalRows} rows) shard ${bigFrom} → ${otherShard(bigFrom)}, no other load`,
     );
     const copyLoad0 = os.loadavg();
-    const runA = await runMove(a, bigRoom, otherShard(bigFrom), "bench: copy rate");
+    const runA = await runMove(a, bigRoom, otherShard(bigFrom), "bench: copy rate", moveOpts);
     const targetRows = await roomRows(a, otherShard(bigFrom), bigRoom);
     const copyS = ((runA.seen.CatchingUp ?? runA.doneAt) - runA.postAt) / 1000;
     const flippedAt =
@@ -479,7 +178,7 @@ async function main(): Promise<void> {
     const runsB: MoveRun[] = [];
     for (let i = 0; i < P.moves; i++) {
       const from = await shardOf(movingRoom);
-      const run = await runMove(a, movingRoom, otherShard(from), `bench: write pause ${i + 1}`);
+      const run = await runMove(a, movingRoom, otherShard(from), `bench: write pause ${i + 1}`, moveOpts);
       runsB.push(run);
       log(
         `(b) move ${i + 1}/${P.moves} ${from}→${otherShard(from)}: ${run.move.state}, writePauseMillis ${run.move.writePauseMillis}, ${fmt((run.doneAt - run.postAt) / 1000, 2)} s`,
@@ -521,7 +220,7 @@ async function main(): Promise<void> {
     await load.start({ cmd: "start", mode: "closed", senders: sendersC, window: P.window, prefix: "c" });
     await sleep((P.beforeSeconds + 3) * 1000);
     const loadC0 = os.loadavg();
-    const runC = await runMove(a, movingRoom, otherShard(cFrom), "bench: throughput during a move");
+    const runC = await runMove(a, movingRoom, otherShard(cFrom), "bench: throughput during a move", moveOpts);
     log(
       `(c) ${runC.move.state}: copy ${fmt(((runC.seen.CatchingUp ?? runC.doneAt) - runC.postAt) / 1000, 1)} s, done after ${fmt((runC.doneAt - runC.postAt) / 1000, 1)} s, pause ${runC.move.writePauseMillis} ms`,
     );
