@@ -11,7 +11,9 @@ import {
   orderBy,
   ROOM_TABLE,
   rangeWhere,
+  type SeqSlice,
   type TableSpec,
+  tailWhere,
 } from "./tables.js";
 
 const keyOf = (spec: TableSpec, r: RowDataPacket): Key => spec.key.map((c) => r[c]);
@@ -65,6 +67,31 @@ export async function checksum(
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT ${checksumSelect(spec.cols)} FROM ${spec.name} WHERE ${w.sql}`,
     w.params,
+  );
+  const r = rows[0];
+  return { n: Number(r?.n ?? 0), sum: `${String(r?.s ?? 0)}:${String(r?.x ?? 0)}` };
+}
+
+/** Checksum of the room's rows of a table with a tail column whose seq is in (lo, hi]. */
+export async function checksumSeqSlice(
+  pool: Pool,
+  spec: TableSpec,
+  roomId: number,
+  [lo, hi]: SeqSlice,
+): Promise<Checksum> {
+  const where = [`${spec.roomCol} = ?`];
+  const params: unknown[] = [roomId];
+  if (lo !== null) {
+    where.push(`${spec.tail} > ?`);
+    params.push(lo);
+  }
+  if (hi !== null) {
+    where.push(`${spec.tail} <= ?`);
+    params.push(hi);
+  }
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT ${checksumSelect(spec.cols)} FROM ${spec.name} WHERE ${where.join(" AND ")}`,
+    params,
   );
   const r = rows[0];
   return { n: Number(r?.n ?? 0), sum: `${String(r?.s ?? 0)}:${String(r?.x ?? 0)}` };
@@ -125,6 +152,34 @@ export async function syncTable(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, worker));
   return rewritten;
+}
+
+/** The room's seq counter on a shard: every message and dedup row so far has a seq at or below it. */
+export async function roomSeq(pool: Pool, roomId: number): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>("SELECT seq FROM rooms WHERE id = ?", [roomId]);
+  return Number(rows[0]?.seq ?? 0);
+}
+
+/**
+ * Copies the rows of a table with a tail column whose seq is above `after` (the source's
+ * seq counter read before the previous pass started: every row at or below it was there
+ * for that pass to see). Found by key on the source, no clocks involved; edits and
+ * deletes below it are left to the checksum comparison. Returns how many were copied.
+ */
+export async function copyTail(
+  src: Pool,
+  dst: Pool,
+  spec: TableSpec,
+  roomId: number,
+  after: number,
+): Promise<number> {
+  const w = tailWhere(spec, roomId, after);
+  const [rows] = await src.query<RowDataPacket[]>(
+    `SELECT ${spec.cols.join(", ")} FROM ${spec.name} WHERE ${w.sql}`,
+    w.params,
+  );
+  if (rows.length > 0) await dst.query(upsertSql(spec), [rows.map((r) => spec.cols.map((c) => r[c]))]);
+  return rows.length;
 }
 
 /** Upserts the room row on the target (epoch is the target's own: 0 = not routable yet). */

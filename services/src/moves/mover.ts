@@ -10,18 +10,29 @@ import type { RoomDirectory } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
 import {
   checksum,
+  checksumSeqSlice,
   copyChunk,
   copyOutbox,
+  copyTail,
   deleteRoomRows,
   indexNewer,
   missingOutbox,
+  roomSeq,
   syncRoomRow,
   syncTable,
 } from "./copier.js";
 import type { MoveMetrics } from "./metrics.js";
 import { isFlipped, isTerminal } from "./state.js";
 import { LeaseLost, type MoveRow, type MoveStore } from "./store.js";
-import { ROOM_TABLE, ROOM_TABLES, sameChecksum, type TableSpec, throttleDelayMs } from "./tables.js";
+import {
+  addChecksums,
+  ROOM_TABLE,
+  ROOM_TABLES,
+  sameChecksum,
+  seqSlices,
+  type TableSpec,
+  throttleDelayMs,
+} from "./tables.js";
 
 export interface MoverOptions {
   maxWritePauseMs: number;
@@ -67,6 +78,8 @@ const TRANSIENT_CODES = new Set([
 const isTransient = (err: unknown): boolean =>
   TRANSIENT_CODES.has(String((err as { code?: unknown } | null)?.code ?? ""));
 const MAX_CATCH_UP_PASSES = 10;
+const CHECKSUM_SLICES = 3;
+const SLICE_MIN_ROWS = 6000;
 
 export class RoomMover {
   #halted = false;
@@ -153,8 +166,7 @@ export class RoomMover {
         await store.update(m.id, owner, opts.leaseMs, { state: "CatchingUp" });
         return;
       case "CatchingUp":
-        await this.#catchUp(m, log);
-        await this.#fenceAndFlip(m, owner, log);
+        await this.#fenceAndFlip(m, owner, log, await this.#catchUp(m, log));
         return;
       case "Fenced":
       case "Verifying":
@@ -230,20 +242,23 @@ export class RoomMover {
    * Comparison passes until one re-copies no more than a batch (only the live tail
    * changes) or passes stop shrinking (the room is written faster than a pass).
    */
-  async #catchUp(m: MoveRow, log: Logger): Promise<void> {
+  async #catchUp(m: MoveRow, log: Logger): Promise<number> {
     const { src, dst } = this.#pools(m);
     let previous = Number.POSITIVE_INFINITY;
+    let seqBefore = 0;
     for (let pass = 1; pass <= MAX_CATCH_UP_PASSES; pass++) {
       if (await this.#abortRequested(m.id)) throw new RollBack("Aborted", "aborted on request");
       const started = performance.now();
+      seqBefore = await roomSeq(src, m.roomId);
       const rewritten = await this.#syncAll(src, dst, m);
       this.d.metrics.rowsCopied.inc(rewritten);
       log.info({ pass, rewritten }, "move catch-up pass");
-      if (rewritten <= this.d.opts.batchRows || (pass >= 3 && rewritten >= previous)) return;
+      if (rewritten <= this.d.opts.batchRows || (pass >= 3 && rewritten >= previous)) return seqBefore;
       previous = rewritten;
       const wait = throttleDelayMs(rewritten, performance.now() - started, this.d.opts.rowsPerSecond);
       if (wait > 0) await sleep(wait);
     }
+    return seqBefore;
   }
 
   async #syncAll(src: Pool, dst: Pool, m: MoveRow, check?: () => void): Promise<number> {
@@ -255,7 +270,8 @@ export class RoomMover {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  async #fenceAndFlip(m: MoveRow, owner: string, log: Logger): Promise<void> {
+  /** `synced`: every message and dedup row with seq at or below it is on the target. */
+  async #fenceAndFlip(m: MoveRow, owner: string, log: Logger, synced: number): Promise<void> {
     const { store, opts, catalog, directory, metrics } = this.d;
     const { src, dst } = this.#pools(m);
     const [dir] = await catalog.query<RowDataPacket[]>(
@@ -271,6 +287,9 @@ export class RoomMover {
     }
     const fence = Number(d.epoch) + 1;
     await store.update(m.id, owner, opts.leaseMs, { state: "Fenced", fenceEpoch: fence });
+    // One cheap unfenced pass right before the fence, so what is left for the fence is
+    // only the last moment's writes.
+    const upTo = await this.#tailPass(src, dst, m, synced, false);
     const started = performance.now();
     const deadline = started + opts.maxWritePauseMs;
     const check = () => {
@@ -285,18 +304,17 @@ export class RoomMover {
     );
     if ((res as { affectedRows: number }).affectedRows !== 1)
       throw new RollBack("Failed", "the room's directory entry changed");
-    await directory.publishEpochChange(m.roomId, fence);
-    await src.query("UPDATE rooms SET epoch = ? WHERE id = ? AND epoch < ?", [fence, m.roomId, fence]);
+    await Promise.all([
+      directory.publishEpochChange(m.roomId, fence),
+      src.query("UPDATE rooms SET epoch = ? WHERE id = ? AND epoch < ?", [fence, m.roomId, fence]),
+    ]);
     const fencedAt = performance.now();
     try {
-      const rewritten = await this.#syncAll(src, dst, m, check);
-      const outbox = await copyOutbox(src, dst, m.fromShard, m.roomId);
-      const synced = performance.now();
+      const tail = await this.#tailPass(src, dst, m, upTo.seq, true);
+      const syncedAt = performance.now();
       check();
-      await store.update(m.id, owner, opts.leaseMs, { state: "Verifying" });
-      await this.#verify(src, dst, m);
+      const resynced = await this.#verify(src, dst, m, fence, owner, tail.seq, check);
       check();
-      await dst.query("UPDATE rooms SET epoch = ? WHERE id = ?", [fence + 1, m.roomId]);
       const pauseMs = Math.round(performance.now() - started);
       const outcome = await store.flip(m, owner, fence, pauseMs);
       if (outcome === "aborted") throw new RollBack("Aborted", "aborted on request");
@@ -306,10 +324,11 @@ export class RoomMover {
         {
           pauseMs,
           fenceMs: Math.round(fencedAt - started),
-          syncMs: Math.round(synced - fencedAt),
-          verifyMs: Math.round(performance.now() - synced),
-          rewritten,
-          outbox,
+          syncMs: Math.round(syncedAt - fencedAt),
+          verifyMs: Math.round(performance.now() - syncedAt),
+          tailRows: tail.rows,
+          outbox: tail.outbox,
+          resynced,
           epoch: fence + 1,
         },
         "move flipped",
@@ -321,6 +340,28 @@ export class RoomMover {
       log.warn({ attempt: m.fenceAttempts + 1 }, "final sync did not fit the write pause bound; unfenced");
       await this.#retryOrFail(m, owner, `the final sync did not fit ${opts.maxWritePauseMs} ms`);
     }
+  }
+
+  /**
+   * Copies what was appended since the source's seq was `after`, by key: the room row,
+   * messages, dedup and search rows with a higher seq, and (under the fence only, so the
+   * target's relay publishes as few events twice as before) unpublished outbox rows by id.
+   * Returns the source's seq read first (the next pass's `after`).
+   */
+  async #tailPass(
+    src: Pool,
+    dst: Pool,
+    m: MoveRow,
+    after: number,
+    outboxToo: boolean,
+  ): Promise<{ seq: number; rows: number; outbox: number }> {
+    const seq = await roomSeq(src, m.roomId);
+    const [room, outbox, ...tails] = await Promise.all([
+      syncRoomRow(src, dst, m.roomId).then((c) => (c ? 1 : 0)),
+      outboxToo ? copyOutbox(src, dst, m.fromShard, m.roomId) : 0,
+      ...ROOM_TABLES.filter((t) => t.tail).map((spec) => copyTail(src, dst, spec, m.roomId, after)),
+    ]);
+    return { seq, rows: tails.reduce((a, b) => a + b, room), outbox };
   }
 
   async #retryOrFail(m: MoveRow, owner: string, why: string): Promise<void> {
@@ -335,23 +376,61 @@ export class RoomMover {
     });
   }
 
-  async #verify(src: Pool, dst: Pool, m: MoveRow): Promise<void> {
+  /**
+   * Under the fence, after the last write: one count + checksum per verified table per
+   * side, all in parallel. Equal is the verification. A table that differs (an edit, a
+   * removed reaction, a kick) gets the chunked range comparison, then its checksum again.
+   * The target row takes the flip's epoch meanwhile: nothing routes to it before the flip.
+   * `top` is the source's seq counter, read under the fence.
+   * Returns the tables that had to be re-synced.
+   */
+  async #verify(
+    src: Pool,
+    dst: Pool,
+    m: MoveRow,
+    fence: number,
+    owner: string,
+    top: number,
+    check: () => void,
+  ): Promise<string[]> {
+    const { store, opts } = this.d;
     const specs: TableSpec[] = [ROOM_TABLE, ...ROOM_TABLES.filter((t) => t.verified)];
-    const sums = await Promise.all(
-      specs.map(async (spec) => {
-        const [a, b] = await Promise.all([checksum(src, spec, m.roomId), checksum(dst, spec, m.roomId)]);
-        return { spec, a, b };
+    // Large tables with a seq column are summed in slices on parallel connections (the
+    // parts combine into exactly the checksum of the whole).
+    const side = (pool: Pool, spec: TableSpec) =>
+      spec.tail && top >= SLICE_MIN_ROWS
+        ? Promise.all(
+            seqSlices(top, CHECKSUM_SLICES).map((sl) => checksumSeqSlice(pool, spec, m.roomId, sl)),
+          ).then(addChecksums)
+        : checksum(pool, spec, m.roomId);
+    const compare = (spec: TableSpec) =>
+      Promise.all([side(src, spec), side(dst, spec)]).then(([a, b]) => ({ spec, a, b }));
+    const [sums, missing] = await Promise.all([
+      Promise.all(specs.map(compare)),
+      missingOutbox(src, dst, m.fromShard, m.roomId),
+      store.update(m.id, owner, opts.leaseMs, { state: "Verifying" }),
+      dst.query("UPDATE rooms SET epoch = ? WHERE id = ?", [fence + 1, m.roomId]),
+    ]);
+    if (missing > 0) throw new RollBack("Failed", `verification failed: ${missing} outbox rows not copied`);
+    const differing = sums.filter((s) => !sameChecksum(s.a, s.b)).map((s) => s.spec);
+    if (differing.length === 0) return [];
+    check();
+    const chunk = Math.max(opts.batchRows, 1000);
+    const again = await Promise.all(
+      differing.map(async (spec) => {
+        if (spec === ROOM_TABLE) await syncRoomRow(src, dst, m.roomId);
+        else await syncTable(src, dst, spec, m.roomId, chunk, check);
+        return compare(spec);
       }),
     );
-    const bad = sums.filter((s) => !sameChecksum(s.a, s.b));
+    const bad = again.filter((s) => !sameChecksum(s.a, s.b));
     if (bad.length > 0) {
       throw new RollBack(
         "Failed",
         `verification failed: ${bad.map((s) => `${s.spec.name} ${s.a.n}/${s.b.n} rows`).join(", ")}`,
       );
     }
-    const missing = await missingOutbox(src, dst, m.fromShard, m.roomId);
-    if (missing > 0) throw new RollBack("Failed", `verification failed: ${missing} outbox rows not copied`);
+    return differing.map((s) => s.name);
   }
 
   /** Releases a fence at `fence` (if still held): directory back to active on the source. */

@@ -11,6 +11,11 @@ export interface TableSpec {
   cols: readonly string[];
   /** Compared by the final verification (count + checksum on both sides). */
   verified: boolean;
+  /**
+   * A column every new row takes above all existing ones (the room's seq): rows written
+   * since the last pass are found by key as those above the target's maximum.
+   */
+  tail?: string;
 }
 
 export const ROOM_TABLE: TableSpec = {
@@ -61,6 +66,7 @@ export const ROOM_TABLES: readonly TableSpec[] = [
       "deleted_by",
     ],
     verified: true,
+    tail: "seq",
   },
   {
     name: "message_dedup",
@@ -68,6 +74,7 @@ export const ROOM_TABLES: readonly TableSpec[] = [
     key: ["sender_id", "client_msg_id"],
     cols: ["room_id", "sender_id", "client_msg_id", "seq", "created_at"],
     verified: true,
+    tail: "seq",
   },
   {
     name: "reactions",
@@ -89,6 +96,7 @@ export const ROOM_TABLES: readonly TableSpec[] = [
     key: ["seq"],
     cols: ["room_id", "seq", "sender_id", "body", "created_at", "edited_at"],
     verified: false,
+    tail: "seq",
   },
   {
     name: "search_postings",
@@ -96,6 +104,7 @@ export const ROOM_TABLES: readonly TableSpec[] = [
     key: ["seq", "term"],
     cols: ["term", "room_id", "seq"],
     verified: false,
+    tail: "seq",
   },
 ];
 
@@ -137,6 +146,12 @@ export function rangeWhere(spec: TableSpec, roomId: number, lo: Key | null, hi: 
   };
 }
 
+/** WHERE clause of one room's rows whose tail column is above `after` (the target's maximum). */
+export function tailWhere(spec: TableSpec, roomId: number, after: number) {
+  if (!spec.tail) throw new Error(`${spec.name} has no tail column`);
+  return { sql: `${spec.roomCol} = ? AND ${spec.tail} > ?`, params: [roomId, after] };
+}
+
 export const orderBy = (spec: TableSpec): string =>
   spec.key.length ? `ORDER BY ${spec.key.join(", ")}` : "";
 
@@ -153,6 +168,40 @@ export function checksumSelect(cols: readonly string[]): string {
 export interface Checksum {
   n: number;
   sum: string;
+}
+
+/**
+ * Combines the checksums of disjoint parts of a table into the checksum of the whole:
+ * counts and MD5 sums add, CRC32s XOR — exactly what one query over all rows returns.
+ */
+export function addChecksums(parts: readonly Checksum[]): Checksum {
+  let n = 0;
+  let s = 0n;
+  let x = 0n;
+  for (const p of parts) {
+    const [ps = "0", px = "0"] = p.sum.split(":");
+    n += p.n;
+    s += BigInt(ps);
+    x ^= BigInt(px);
+  }
+  return { n, sum: `${s}:${x}` };
+}
+
+export type SeqSlice = [lo: number | null, hi: number | null];
+
+/**
+ * Splits seqs up to `top` into `parts` slices (lo, hi] of about equal size, the first and
+ * last open (null), so the slices cover every row whatever its seq.
+ */
+export function seqSlices(top: number, parts: number): SeqSlice[] {
+  const k = Math.max(1, Math.min(parts, top));
+  return Array.from(
+    { length: k },
+    (_, i): SeqSlice => [
+      i === 0 ? null : Math.floor((top * i) / k),
+      i === k - 1 ? null : Math.floor((top * (i + 1)) / k),
+    ],
+  );
 }
 
 export const sameChecksum = (a: Checksum, b: Checksum): boolean => a.n === b.n && a.sum === b.sum;
