@@ -11,7 +11,7 @@ import { cpuMeter, sleep } from "./stats.js";
 
 export interface LoadSender {
   token: string;
-  /** Rooms this sender sends to, round-robin. */
+  /** Rooms this sender sends to, round-robin (starting at sender index mod rooms). */
   rooms: number[];
   /** Platform instance this sender talks to. */
   url: string;
@@ -145,7 +145,8 @@ class Load {
     const snd = this.#c.senders[sender] as LoadSender;
     const k = this.#counters[sender] ?? 0;
     this.#counters[sender] = k + 1;
-    const room = snd.rooms[k % snd.rooms.length] as number;
+    // Offset by the sender so that senders do not all hit the same room in the same round.
+    const room = snd.rooms[(k + sender) % snd.rooms.length] as number;
     const idx = this.s.room.length;
     const start = wallNow();
     this.s.room.push(room);
