@@ -2,10 +2,32 @@
 // Runs at start and hourly; an advisory lock per shard keeps two workers from
 // altering the same table at once.
 import { maintainPartitions } from "../db/partitions.js";
-import type { RowDataPacket } from "../db/pool.js";
+import type { PoolConnection, RowDataPacket } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { ShardSet } from "../sharding/shards.js";
+import { withTimeout } from "../sharding/activate.js";
+import type { ShardInfo, ShardSet } from "../sharding/shards.js";
+
+/**
+ * How long a spare shard gets to hand out a connection: it may not exist yet, or accept
+ * connections and never answer (its pod starting), which would hold up the instance's
+ * start for the whole connect timeout.
+ */
+const SPARE_CONNECT_MS = 1000;
+
+async function connect(shard: ShardInfo): Promise<PoolConnection | null> {
+  const pending = shard.pool.getConnection();
+  if (shard.configuredState === "active") return pending.catch(() => null);
+  try {
+    return await withTimeout(pending, SPARE_CONNECT_MS, `connecting to spare shard ${shard.id}`);
+  } catch {
+    pending.then(
+      (c) => c.release(),
+      () => {},
+    ); // a connection that arrives late goes back
+    return null;
+  }
+}
 
 export class RetentionJob {
   #timer: NodeJS.Timeout | null = null;
@@ -32,7 +54,7 @@ export class RetentionJob {
 
   async #run(now: Date): Promise<void> {
     for (const shard of this.shards.all()) {
-      const conn = await shard.pool.getConnection().catch(() => null);
+      const conn = await connect(shard);
       if (!conn) continue;
       try {
         const [lock] = await conn.query<RowDataPacket[]>("SELECT GET_LOCK('chat_retention', 0) AS ok");

@@ -1,5 +1,6 @@
 // Online room moves against the real shards and Redis: a move under 50 concurrent
 // senders and readers, the admin API's errors, abort/rollback, a stale-cache instance.
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
 import type { RowDataPacket } from "../../src/db/pool.js";
@@ -138,6 +139,27 @@ describe("spare shards", () => {
     expect(r.body).toMatchObject({ status: 503, code: "CHAT_SHARD_UNAVAILABLE" });
     expect((await fetch(`${app.url()}/readyz`)).status).toBe(200);
     await app.stop();
+  }, 60_000);
+  it("a spare shard that accepts connections and never answers delays the start by a bounded time", async () => {
+    const silent = net.createServer(() => {}); // accepts, never greets
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const t0 = performance.now();
+      const app = await cluster.start({
+        CHAT_MYSQL_SPARE_URLS: [...cluster.dbs.spareUrls, `mysql://chat:chat@127.0.0.1:${port}/chat`].join(
+          ",",
+        ),
+      });
+      const startMs = performance.now() - t0;
+      // 3 s for the best-effort spare migration, 1 s for retention's connection; the
+      // driver's connect timeout (10 s) is never waited for.
+      expect(startMs).toBeLessThan(8000);
+      expect((await fetch(`${app.url()}/readyz`)).status).toBe(200);
+      await app.stop();
+    } finally {
+      silent.close();
+    }
   }, 60_000);
 });
 
