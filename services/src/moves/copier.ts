@@ -196,17 +196,26 @@ export async function syncRoomRow(src: Pool, dst: Pool, roomId: number): Promise
 }
 
 /**
- * Copies the room's unpublished outbox rows (in id order, so they get lower ids on the
- * target than anything written there after the flip) with the event id they have on
- * the source, skipping those already copied. Returns how many were copied.
+ * Copies the room's unpublished outbox rows with a source id above `afterId` (in id
+ * order, so they get lower ids on the target than anything written there after the
+ * flip) with the event id they have on the source, skipping those already copied.
+ * Returns how many were copied and the highest source id seen (the next call's
+ * `afterId`; `missingOutbox` catches a row that committed late below it).
  */
-export async function copyOutbox(src: Pool, dst: Pool, srcShard: number, roomId: number): Promise<number> {
+export async function copyOutbox(
+  src: Pool,
+  dst: Pool,
+  srcShard: number,
+  roomId: number,
+  afterId = 0,
+): Promise<{ copied: number; lastId: number }> {
   const [rows] = await src.query<RowDataPacket[]>(
     `SELECT id, event_type, payload, created_at, event_id FROM outbox
-      WHERE room_id = ? AND published_at IS NULL ORDER BY id`,
-    [roomId],
+      WHERE room_id = ? AND id > ? AND published_at IS NULL ORDER BY id`,
+    [roomId, afterId],
   );
-  if (rows.length === 0) return 0;
+  const lastId = rows.length > 0 ? Number(rows.at(-1)?.id) : afterId;
+  if (rows.length === 0) return { copied: 0, lastId };
   const withIds = rows.map((r) => ({
     r,
     id: r.event_id ? String(r.event_id) : eventId(srcShard, Number(r.id)),
@@ -222,7 +231,7 @@ export async function copyOutbox(src: Pool, dst: Pool, srcShard: number, roomId:
       todo.map(({ r, id }) => [roomId, r.event_type, r.payload, r.created_at, id]),
     ]);
   }
-  return todo.length;
+  return { copied: todo.length, lastId };
 }
 
 /** Source outbox rows still unpublished whose event id the target lacks (must be 0 before the flip). */

@@ -52,6 +52,12 @@ export interface MoverDeps {
   opts: MoverOptions;
 }
 
+/** How far the target is known to have the source's appended rows. */
+interface TailMark {
+  seq: number;
+  outboxId: number;
+}
+
 class PauseExceeded extends Error {
   override readonly name = "PauseExceeded";
 }
@@ -289,7 +295,7 @@ export class RoomMover {
     await store.update(m.id, owner, opts.leaseMs, { state: "Fenced", fenceEpoch: fence });
     // One cheap unfenced pass right before the fence, so what is left for the fence is
     // only the last moment's writes.
-    const upTo = await this.#tailPass(src, dst, m, synced, false);
+    const upTo = await this.#tailPass(src, dst, m, { seq: synced, outboxId: 0 });
     const started = performance.now();
     const deadline = started + opts.maxWritePauseMs;
     const check = () => {
@@ -310,7 +316,7 @@ export class RoomMover {
     ]);
     const fencedAt = performance.now();
     try {
-      const tail = await this.#tailPass(src, dst, m, upTo.seq, true);
+      const tail = await this.#tailPass(src, dst, m, upTo);
       const syncedAt = performance.now();
       check();
       const resynced = await this.#verify(src, dst, m, fence, owner, tail.seq, check);
@@ -343,25 +349,31 @@ export class RoomMover {
   }
 
   /**
-   * Copies what was appended since the source's seq was `after`, by key: the room row,
-   * messages, dedup and search rows with a higher seq, and (under the fence only, so the
-   * target's relay publishes as few events twice as before) unpublished outbox rows by id.
-   * Returns the source's seq read first (the next pass's `after`).
+   * Copies what was appended since `after`, by key: the room row, messages, dedup and
+   * search rows with a seq above `after.seq` (the source's counter read before the
+   * previous pass), unpublished outbox rows with an id above `after.outboxId`. Returns
+   * the source's counter read first and the last outbox id seen (the next pass's `after`).
+   * Outbox rows copied before the fence may be published by both relays: one event id,
+   * consumers drop the second, and the first arrival of each keeps the room's order.
    */
   async #tailPass(
     src: Pool,
     dst: Pool,
     m: MoveRow,
-    after: number,
-    outboxToo: boolean,
-  ): Promise<{ seq: number; rows: number; outbox: number }> {
+    after: TailMark,
+  ): Promise<TailMark & { rows: number; outbox: number }> {
     const seq = await roomSeq(src, m.roomId);
     const [room, outbox, ...tails] = await Promise.all([
       syncRoomRow(src, dst, m.roomId).then((c) => (c ? 1 : 0)),
-      outboxToo ? copyOutbox(src, dst, m.fromShard, m.roomId) : 0,
-      ...ROOM_TABLES.filter((t) => t.tail).map((spec) => copyTail(src, dst, spec, m.roomId, after)),
+      copyOutbox(src, dst, m.fromShard, m.roomId, after.outboxId),
+      ...ROOM_TABLES.filter((t) => t.tail).map((spec) => copyTail(src, dst, spec, m.roomId, after.seq)),
     ]);
-    return { seq, rows: tails.reduce((a, b) => a + b, room), outbox };
+    return {
+      seq,
+      outboxId: outbox.lastId,
+      rows: tails.reduce((a, b) => a + b, room),
+      outbox: outbox.copied,
+    };
   }
 
   async #retryOrFail(m: MoveRow, owner: string, why: string): Promise<void> {
@@ -411,7 +423,12 @@ export class RoomMover {
       store.update(m.id, owner, opts.leaseMs, { state: "Verifying" }),
       dst.query("UPDATE rooms SET epoch = ? WHERE id = ?", [fence + 1, m.roomId]),
     ]);
-    if (missing > 0) throw new RollBack("Failed", `verification failed: ${missing} outbox rows not copied`);
+    if (missing > 0) {
+      // A row that committed after a later id was copied: hand over the whole backlog.
+      await copyOutbox(src, dst, m.fromShard, m.roomId);
+      const still = await missingOutbox(src, dst, m.fromShard, m.roomId);
+      if (still > 0) throw new RollBack("Failed", `verification failed: ${still} outbox rows not copied`);
+    }
     const differing = sums.filter((s) => !sameChecksum(s.a, s.b)).map((s) => s.spec);
     if (differing.length === 0) return [];
     check();
