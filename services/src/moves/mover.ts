@@ -84,6 +84,7 @@ const TRANSIENT_CODES = new Set([
 const isTransient = (err: unknown): boolean =>
   TRANSIENT_CODES.has(String((err as { code?: unknown } | null)?.code ?? ""));
 const MAX_CATCH_UP_PASSES = 10;
+const MAX_TAIL_PASSES = 3;
 const CHECKSUM_SLICES = 3;
 const SLICE_MIN_ROWS = 6000;
 
@@ -293,9 +294,12 @@ export class RoomMover {
     }
     const fence = Number(d.epoch) + 1;
     await store.update(m.id, owner, opts.leaseMs, { state: "Fenced", fenceEpoch: fence });
-    // One cheap unfenced pass right before the fence, so what is left for the fence is
-    // only the last moment's writes.
-    const upTo = await this.#tailPass(src, dst, m, { seq: synced, outboxId: 0 });
+    // Cheap unfenced passes right before the fence (until one copies at most a batch), so
+    // what is left for the fence is only the last moment's writes.
+    let upTo = await this.#tailPass(src, dst, m, { seq: synced, outboxId: 0 }, true);
+    for (let i = 1; i < MAX_TAIL_PASSES && upTo.rows + upTo.outbox > opts.batchRows; i++) {
+      upTo = await this.#tailPass(src, dst, m, upTo, true);
+    }
     const started = performance.now();
     const deadline = started + opts.maxWritePauseMs;
     const check = () => {
@@ -316,7 +320,7 @@ export class RoomMover {
     ]);
     const fencedAt = performance.now();
     try {
-      const tail = await this.#tailPass(src, dst, m, upTo);
+      const tail = await this.#tailPass(src, dst, m, upTo, false);
       const syncedAt = performance.now();
       check();
       const resynced = await this.#verify(src, dst, m, fence, owner, tail.seq, check);
@@ -355,18 +359,23 @@ export class RoomMover {
    * the source's counter read first and the last outbox id seen (the next pass's `after`).
    * Outbox rows copied before the fence may be published by both relays: one event id,
    * consumers drop the second, and the first arrival of each keeps the room's order.
+   * Search rows only unfenced (`search`): best-effort, and the clean-up indexes every
+   * message newer than the target's newest doc.
    */
   async #tailPass(
     src: Pool,
     dst: Pool,
     m: MoveRow,
     after: TailMark,
+    search: boolean,
   ): Promise<TailMark & { rows: number; outbox: number }> {
     const seq = await roomSeq(src, m.roomId);
     const [room, outbox, ...tails] = await Promise.all([
       syncRoomRow(src, dst, m.roomId).then((c) => (c ? 1 : 0)),
       copyOutbox(src, dst, m.fromShard, m.roomId, after.outboxId),
-      ...ROOM_TABLES.filter((t) => t.tail).map((spec) => copyTail(src, dst, spec, m.roomId, after.seq)),
+      ...ROOM_TABLES.filter((t) => t.tail && (search || t.verified)).map((spec) =>
+        copyTail(src, dst, spec, m.roomId, after.seq),
+      ),
     ]);
     return {
       seq,
