@@ -3,7 +3,6 @@
 // batched deletes. Idempotent: every step can be repeated after a crash.
 import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { eventId } from "../pipeline/events.js";
-import { indexTerms } from "../search/ngram.js";
 import {
   type Checksum,
   checksumSelect,
@@ -273,40 +272,4 @@ export async function deleteRoomRows(pool: Pool, roomId: number, batch: number):
   }
   await pool.query("DELETE FROM rooms WHERE id = ?", [roomId]);
   return total;
-}
-
-/**
- * Indexes the room's messages newer than the newest search doc on this shard: events
- * consumed between the copy and the flip may have been indexed on the source only.
- */
-export async function indexNewer(pool: Pool, roomId: number, chunk = 500): Promise<number> {
-  const [top] = await pool.query<RowDataPacket[]>(
-    "SELECT COALESCE(MAX(seq), 0) AS seq FROM search_docs WHERE room_id = ?",
-    [roomId],
-  );
-  let after = Number(top[0]?.seq ?? 0);
-  let total = 0;
-  for (;;) {
-    const [rows] = await pool.query<RowDataPacket[]>(
-      `SELECT seq, sender_id, body, created_at, edited_at FROM messages
-        WHERE room_id = ? AND seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?`,
-      [roomId, after, chunk],
-    );
-    if (rows.length === 0) return total;
-    await withTransaction(pool, async (conn) => {
-      await conn.query(
-        `INSERT INTO search_docs (room_id, seq, sender_id, body, created_at, edited_at) VALUES ?
-         ON DUPLICATE KEY UPDATE body = VALUES(body), edited_at = VALUES(edited_at)`,
-        [rows.map((r) => [roomId, r.seq, r.sender_id, r.body, r.created_at, r.edited_at])],
-      );
-      const postings = rows.flatMap((r) => indexTerms(String(r.body)).map((t) => [t, roomId, r.seq]));
-      for (let i = 0; i < postings.length; i += 4000) {
-        await conn.query("INSERT IGNORE INTO search_postings (term, room_id, seq) VALUES ?", [
-          postings.slice(i, i + 4000),
-        ]);
-      }
-    });
-    total += rows.length;
-    after = Number(rows.at(-1)?.seq);
-  }
 }

@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import type { Logger } from "../log.js";
+import { indexNewer } from "../search/indexer.js";
 import type { RoomDirectory } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
 import {
@@ -15,7 +16,6 @@ import {
   copyOutbox,
   copyTail,
   deleteRoomRows,
-  indexNewer,
   missingOutbox,
   roomSeq,
   syncRoomRow,

@@ -24,16 +24,32 @@ export async function removeDoc(conn: PoolConnection, roomId: number, seq: numbe
 }
 
 /**
- * Rebuilds one room's index from its messages on the given shard (for a room move:
- * run on the target shard after the copy, instead of copying the search tables).
- * Returns how many messages were indexed.
+ * Rebuilds one room's index from its messages on the given shard. Returns how many
+ * messages were indexed.
  */
 export async function reindexRoom(pool: Pool, roomId: number, chunk = 500): Promise<number> {
   await withTransaction(pool, async (conn) => {
     await conn.query("DELETE FROM search_postings WHERE room_id = ?", [roomId]);
     await conn.query("DELETE FROM search_docs WHERE room_id = ?", [roomId]);
   });
-  let after = 0;
+  return indexMessagesAfter(pool, roomId, 0, chunk);
+}
+
+/**
+ * Indexes the room's messages newer than the newest search doc on this shard (after a
+ * room move: events consumed between the copy and the flip may have been indexed on
+ * the source only). Returns how many messages were indexed.
+ */
+export async function indexNewer(pool: Pool, roomId: number, chunk = 500): Promise<number> {
+  const [top] = await pool.query<RowDataPacket[]>(
+    "SELECT COALESCE(MAX(seq), 0) AS seq FROM search_docs WHERE room_id = ?",
+    [roomId],
+  );
+  return indexMessagesAfter(pool, roomId, Number(top[0]?.seq ?? 0), chunk);
+}
+
+/** Indexes the room's live messages with seq above `after`, `chunk` messages per transaction. */
+async function indexMessagesAfter(pool: Pool, roomId: number, after: number, chunk: number): Promise<number> {
   let total = 0;
   for (;;) {
     const [rows] = await pool.query<RowDataPacket[]>(
