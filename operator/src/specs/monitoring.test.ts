@@ -23,6 +23,7 @@ describe("monitoring builders", () => {
       "ChatOutboxBacklog",
       "ChatConsumerLag",
       "ChatEventsDeadLettered",
+      "ChatRoomMoveStuck",
     ]);
     for (const r of rules) {
       expect(r.annotations.runbook).toBe(`docs/runbooks/${r.alert}.md`);

@@ -102,6 +102,18 @@ export function buildPrometheusRule(cc: ChatCluster): KubernetesObject & { spec:
                 runbook: "docs/runbooks/ChatEventsDeadLettered.md",
               },
             },
+            {
+              // Failed moves roll back and lose nothing, but the room's load stays where the rebalancer
+              // wanted it gone; unfinished moves show in status.rebalance.moves (see the runbook).
+              alert: "ChatRoomMoveStuck",
+              expr: `sum(increase(chat_room_moves_total{${sel},outcome="failed"}[30m])) > 0`,
+              labels: { severity: "warning" },
+              annotations: {
+                summary: `Room moves of ${c} are failing`,
+                description: "{{ $value }} room moves failed (and were rolled back) in 30 minutes.",
+                runbook: "docs/runbooks/ChatRoomMoveStuck.md",
+              },
+            },
           ],
         },
       ],
