@@ -103,14 +103,17 @@ export function buildPrometheusRule(cc: ChatCluster): KubernetesObject & { spec:
               },
             },
             {
-              // Failed moves roll back and lose nothing, but the room's load stays where the rebalancer
-              // wanted it gone; unfinished moves show in status.rebalance.moves (see the runbook).
+              // Failed moves roll back and lose nothing, but the room's load stays where the rebalancer wanted
+              // it gone. The age gauge is catalog-wide (every instance reports it): max, not sum.
               alert: "ChatRoomMoveStuck",
-              expr: `sum(increase(chat_room_moves_total{${sel},outcome="failed"}[30m])) > 0`,
+              expr:
+                `sum(increase(chat_room_moves_total{${sel},outcome="failed"}[30m])) > 0` +
+                ` or max(chat_room_move_oldest_open_age_seconds{${sel}}) > 900`,
               labels: { severity: "warning" },
               annotations: {
-                summary: `Room moves of ${c} are failing`,
-                description: "{{ $value }} room moves failed (and were rolled back) in 30 minutes.",
+                summary: `Room moves of ${c} are failing or stuck`,
+                description:
+                  "A room move failed in the last 30 minutes, or one has been unfinished for over 15 minutes (value: {{ $value }}).",
                 runbook: "docs/runbooks/ChatRoomMoveStuck.md",
               },
             },

@@ -143,11 +143,21 @@ export class MoveService {
     return taken;
   }
 
+  /** Sets the open-moves gauges from the catalog (what the ChatRoomMoveStuck alert watches). */
+  async refreshOpenGauges(): Promise<void> {
+    const s = await this.store.openSummary();
+    this.d.metrics.open.set(s.open);
+    this.d.metrics.oldestOpenAge.set(s.oldestAgeSeconds);
+  }
+
   start(): void {
     if (!this.d.opts.supervisor || this.#timer) return;
     this.#timer = setInterval(() => {
       if (this.#stopped) return;
       this.superviseOnce().catch((err: unknown) => this.d.log.warn({ err }, "move supervisor round failed"));
+      this.refreshOpenGauges().catch((err: unknown) =>
+        this.d.log.warn({ err }, "open-move gauges not refreshed"),
+      );
     }, this.d.opts.supervisorIntervalMs);
     this.#timer.unref();
   }

@@ -207,6 +207,15 @@ export class MoveStore {
     return (res as { affectedRows: number }).affectedRows > 0;
   }
 
+  /** How many moves are unfinished and how old the oldest one is (seconds, catalog clock). */
+  async openSummary(): Promise<{ open: number; oldestAgeSeconds: number }> {
+    const [rows] = await this.catalog.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n, COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(started_at), NOW(3)), 0) AS age_us
+         FROM room_moves WHERE state NOT IN (${TERMINAL_SQL})`,
+    );
+    return { open: Number(rows[0]?.n ?? 0), oldestAgeSeconds: Number(rows[0]?.age_us ?? 0) / 1e6 };
+  }
+
   /** Unfinished moves whose lease expired (their mover died), oldest first. */
   async orphans(limit: number): Promise<number[]> {
     const [rows] = await this.catalog.query<RowDataPacket[]>(

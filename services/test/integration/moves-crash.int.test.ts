@@ -210,10 +210,19 @@ describe("mover crashes", () => {
     const { roomId, shardId } = await seededRoom("crash-abort", 600);
     const to = shardId === 0 ? 1 : 0;
     const { id } = await killDuring("Copying", 100, roomId, to);
+    await a.moves.refreshOpenGauges();
+    const open = await a.metrics.registry.getSingleMetricAsString("chat_room_moves_open");
+    expect(open).toMatch(/^chat_room_moves_open 1$/m);
+    const age = await a.metrics.registry.getSingleMetric("chat_room_move_oldest_open_age_seconds")?.get();
+    expect(age?.values[0]?.value).toBeGreaterThan(0);
     const r = await adminClient(a).post(`/admin/moves/${id}/abort`);
     expect(r.status).toBe(200);
     const m = await waitMove(adminClient(a), id);
     expect(m.state).toBe("Aborted");
+    await a.moves.refreshOpenGauges();
+    expect(await a.metrics.registry.getSingleMetricAsString("chat_room_moves_open")).toMatch(
+      /^chat_room_moves_open 0$/m,
+    );
     expect(Object.values(await roomRowCounts(a.shards.pool(to), roomId)).every((n) => n === 0)).toBe(true);
     expect((await messagesOn(a.shards.pool(shardId), roomId)).length).toBe(600);
     expect((await owner.http.post(`/v1/rooms/${roomId}/messages`, { body: "still here" })).body.seq).toBe(
