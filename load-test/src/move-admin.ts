@@ -1,22 +1,9 @@
 // Room moves through the platform's admin API, exactly as the operator issues them:
 // POST /admin/moves, then GET /admin/moves/:id until the move ends.
 import type { ChatApp } from "../../services/src/app.js";
+import type { MoveDto } from "../../services/src/moves/store.js";
 import { wallNow } from "./move-load.js";
 import { sleep } from "./stats.js";
-
-export interface MoveDto {
-  id: string;
-  roomId: number;
-  fromShard: number;
-  toShard: number;
-  state: string;
-  epoch: number | null;
-  rowsCopied: number;
-  writePauseMillis: number | null;
-  startTime: string;
-  finishTime: string | null;
-  reason: string | null;
-}
 
 export interface MoveRun {
   move: MoveDto;

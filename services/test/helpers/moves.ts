@@ -1,5 +1,5 @@
-// Helpers for room move tests: the admin client, polling a move, and checks of a
-// room's rows on a shard.
+// Helpers for room move tests: the admin client, polling a move, watching its fence, and
+// checks of a room's rows on a shard.
 import type { ChatApp } from "../../src/app.js";
 import type { Pool, RowDataPacket } from "../../src/db/pool.js";
 import { HttpClient, type Json, sleep } from "./client.js";
@@ -23,6 +23,38 @@ export async function waitMove(
     await sleep(25);
   }
   throw new Error(`move ${id} did not settle: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Watches the room's directory row every 2 ms and records (performance.now()) when it
+ * first said `moving` and when it stopped: the fence as the clients' side sees it.
+ * `stop()` ends the watch; read `fence` after it.
+ */
+export function watchFence(
+  catalog: Pool,
+  roomId: number,
+): { fence: { from: number; to: number }; stop: () => Promise<void> } {
+  const fence = { from: 0, to: 0 };
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const [rows] = await catalog.query<RowDataPacket[]>(
+        "SELECT state FROM room_directory WHERE room_id = ?",
+        [roomId],
+      );
+      const moving = rows[0]?.state === "moving";
+      if (moving && !fence.from) fence.from = performance.now();
+      if (!moving && fence.from && !fence.to) fence.to = performance.now();
+      await sleep(2);
+    }
+  })();
+  return {
+    fence,
+    stop: async () => {
+      watching = false;
+      await watcher;
+    },
+  };
 }
 
 /** Rows of the room per room-scoped table on one shard. */

@@ -4,10 +4,9 @@
 // fence (CHAT_TEST_LOG_LEVEL=info also prints the mover's fence/sync/verify breakdown).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
-import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { type HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
-import { adminClient, messagesOn, percentile, waitMove } from "../helpers/moves.js";
+import { adminClient, messagesOn, percentile, waitMove, watchFence } from "../helpers/moves.js";
 
 let cluster: TestCluster;
 let a: ChatApp;
@@ -70,24 +69,10 @@ describe("write pause by room size", () => {
       };
       const loops = users.map(sender);
       await sleep(500);
-      const fence = { from: 0, to: 0 };
-      let watching = true;
-      const watcher = (async () => {
-        while (watching) {
-          const [rows] = await a.catalog.query<RowDataPacket[]>(
-            "SELECT state FROM room_directory WHERE room_id = ?",
-            [roomId],
-          );
-          const moving = rows[0]?.state === "moving";
-          if (moving && !fence.from) fence.from = performance.now();
-          if (!moving && fence.from && !fence.to) fence.to = performance.now();
-          await sleep(2);
-        }
-      })();
+      const { fence, stop: stopWatching } = watchFence(a.catalog, roomId);
       const res = await admin.post("/admin/moves", { roomId, toShard: shardId === 0 ? 1 : 0 });
       const done = await waitMove(admin, res.body.move.id, undefined, 300_000);
-      watching = false;
-      await watcher;
+      await stopWatching();
       stop = true;
       await Promise.all(loops);
       expect(done.state).toBe("Done");

@@ -3,10 +3,16 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
-import type { RowDataPacket } from "../../src/db/pool.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
-import { adminClient, messagesOn, percentile, roomRowCounts, waitMove } from "../helpers/moves.js";
+import {
+  adminClient,
+  messagesOn,
+  percentile,
+  roomRowCounts,
+  waitMove,
+  watchFence,
+} from "../helpers/moves.js";
 
 let cluster: TestCluster;
 let a: ChatApp;
@@ -216,26 +222,12 @@ describe("a move under load", () => {
     await sleep(1000);
     const moveStart = performance.now();
     // The fence as the clients' side sees it: when the directory said `moving`.
-    const fence = { from: 0, to: 0 };
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        const [rows] = await a.catalog.query<RowDataPacket[]>(
-          "SELECT state FROM room_directory WHERE room_id = ?",
-          [roomId],
-        );
-        const moving = rows[0]?.state === "moving";
-        if (moving && !fence.from) fence.from = performance.now();
-        if (!moving && fence.from && !fence.to) fence.to = performance.now();
-        await sleep(2);
-      }
-    })();
+    const { fence, stop: stopWatching } = watchFence(a.catalog, roomId);
     const res = await admin.post("/admin/moves", { roomId, toShard: target, reason: "load test" });
     expect(res.status).toBe(202);
     const done = await waitMove(admin, res.body.move.id);
     const moveEnd = performance.now();
-    watching = false;
-    await watcher;
+    await stopWatching();
     await sleep(1000);
     stop = true;
     await Promise.all(loops);
