@@ -4,11 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { INFRA_ENV_PATH } from "./infra.js";
+import { freePort } from "./process.js";
 
 export function sharedKafkaBrokers(): string {
   const text = readFileSync(INFRA_ENV_PATH, "utf8");
@@ -90,17 +90,6 @@ export async function readTopic(brokers: string, topic: string, timeoutMs = 30_0
   await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);
   await consumer.disconnect();
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function kafkaLibs(): string {

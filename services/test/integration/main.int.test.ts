@@ -1,14 +1,11 @@
 // The entry point as operators run it: configured by env only, ready on /readyz,
 // SIGTERM → graceful drain → exit 0; a bad configuration exits 2 naming the variable.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep } from "../helpers/client.js";
 import { createTestDatabases, type TestDatabases } from "../helpers/infra.js";
+import { type EntryPointProcess, freePort, spawnEntryPoint } from "../helpers/process.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 let dbs: TestDatabases;
 const children: ChildProcess[] = [];
 
@@ -20,30 +17,10 @@ afterAll(async () => {
   await dbs?.drop();
 });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "services/src/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    out += String(d);
-  });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, exited, output: () => out };
+function run(env: Record<string, string>): EntryPointProcess {
+  const p = spawnEntryPoint(env);
+  children.push(p.child);
+  return p;
 }
 
 describe("main entry point", () => {

@@ -1,10 +1,7 @@
 // A mover killed with SIGKILL mid-copy and mid-catch-up (a child process running the
 // real entry point with a copy throttle): another instance's supervisor takes the
 // move over after its lease expires, and the room ends up whole and writable.
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
 import { createChatApp } from "../../src/app.js";
@@ -12,8 +9,8 @@ import type { RowDataPacket } from "../../src/db/pool.js";
 import { HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
 import { createTestDatabases, type TestDatabases, testConfig, testEnv } from "../helpers/infra.js";
 import { adminClient, messagesOn, roomRowCounts, waitMove } from "../helpers/moves.js";
+import { freePort, spawnEntryPoint } from "../helpers/process.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 // A generous pause bound: these tests are about take-overs, not pause times (a loaded
 // machine can make fences miss the 2 s default often enough for the move to fail).
 const LEASE = {
@@ -38,42 +35,22 @@ afterAll(async () => {
   await dbs?.drop();
 });
 
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-
 /** The entry point as a separate process, throttled so a move is slow enough to kill. */
 async function startMover(
   rowsPerSecond: number,
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "services/src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ...testEnv(dbs, {
-        ...LEASE,
-        CHAT_PORT: String(port),
-        CHAT_LOG_LEVEL: "info",
-        CHAT_MOVE_ROWS_PER_SECOND: String(rowsPerSecond),
-        CHAT_MOVE_BATCH_ROWS: "50",
-        CHAT_MOVE_SUPERVISOR: "false",
-      }),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const { child, output } = spawnEntryPoint(
+    testEnv(dbs, {
+      ...LEASE,
+      CHAT_PORT: String(port),
+      CHAT_LOG_LEVEL: "info",
+      CHAT_MOVE_ROWS_PER_SECOND: String(rowsPerSecond),
+      CHAT_MOVE_BATCH_ROWS: "50",
+      CHAT_MOVE_SUPERVISOR: "false",
+    }),
+  );
   children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d) => {
-    out += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    out += String(d);
-  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
     if (
@@ -85,7 +62,7 @@ async function startMover(
       break;
     await sleep(200);
   }
-  return { child, base, output: () => out };
+  return { child, base, output };
 }
 
 async function seededRoom(name: string, messages: number): Promise<{ roomId: number; shardId: number }> {
