@@ -1,6 +1,7 @@
 // The platform's admin API as the rebalancer uses it (docs/operator-design.md, "Rebalancing"): heat, shards,
 // shard activation and room moves. The bearer token is the credentials Secret's admin-token; it is only ever
 // put in the Authorization header — never in a message, a log line or an error.
+import type { ChatClusterStatusRebalanceMove } from "../api/index.js";
 import { describe, type Fetch } from "./prometheus.js";
 
 /** How the operator reaches the platforms it rebalances (from the operator's own env). */
@@ -10,30 +11,23 @@ export interface RebalanceEnv {
   fetch?: Fetch;
 }
 
-export type MoveState =
-  | "Pending"
-  | "Copying"
-  | "CatchingUp"
-  | "Fenced"
-  | "Verifying"
-  | "Flipped"
-  | "CleaningUp"
-  | "Done"
-  | "Failed"
-  | "Aborted";
+/** The CRD's status.rebalance.moves[].state enum, which the platform's admin API shares. */
+export type MoveState = ChatClusterStatusRebalanceMove["state"];
 
-export const MOVE_STATES: ReadonlySet<string> = new Set<MoveState>([
-  "Pending",
-  "Copying",
-  "CatchingUp",
-  "Fenced",
-  "Verifying",
-  "Flipped",
-  "CleaningUp",
-  "Done",
-  "Failed",
-  "Aborted",
-]);
+// A Record so the compiler notices a state the CRD gains and this list lacks.
+const STATES: Record<MoveState, true> = {
+  Pending: true,
+  Copying: true,
+  CatchingUp: true,
+  Fenced: true,
+  Verifying: true,
+  Flipped: true,
+  CleaningUp: true,
+  Done: true,
+  Failed: true,
+  Aborted: true,
+};
+export const MOVE_STATES: ReadonlySet<string> = new Set(Object.keys(STATES));
 export const TERMINAL_MOVE_STATES: ReadonlySet<string> = new Set(["Done", "Failed", "Aborted"]);
 
 export interface AdminMove {
