@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the local Kubernetes control plane and the Go-built tools, from the Go module
 # proxy only (no downloads from web sites): the multi-call k8s binary (kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl), etcd, kwok, helm and k6; openssl from apt.
+# kube-controller-manager, kube-scheduler, kube-proxy, kubelet, kubeadm, kubectl), etcd, kwok, helm and k6; openssl from apt.
 #
 # Idempotent and cached outside the repo, keyed by the versions in hack/versions.env:
 #   $CC_CACHE/k8s-<v>/k8s   $CC_CACHE/etcd-<v>/etcd   $CC_CACHE/kwok-<v>/kwok
@@ -37,8 +37,10 @@ require_mod() {
 }
 
 # go_build MODULE_DIR OUT LDFLAGS: build a wrapper module to OUT.tmp, then rename it to OUT.
+# Static (CGO_ENABLED=0): the same binaries run on this machine and in the scratch-based images of the
+# kind node and its control plane.
 go_build() {
-  (cd "$CC_REPO/$1" && go build -o "$2.tmp" -ldflags "$3" .) && mv -f "$2.tmp" "$2"
+  (cd "$CC_REPO/$1" && CGO_ENABLED=0 go build -trimpath -o "$2.tmp" -ldflags "$3" .) && mv -f "$2.tmp" "$2"
 }
 
 install_k8s() {
@@ -60,7 +62,7 @@ install_k8s() {
       "cd hack/tools/k8s && go build . (a cold build takes ~10 min on 2 cores)" \
       go_build hack/tools/k8s "$dir/k8s" "$ldflags"
   fi
-  for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for name in kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubeadm kubectl; do
     link "$name" "$dir/k8s"
   done
 }

@@ -4,17 +4,31 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"
+	_ "k8s.io/component-base/metrics/prometheus/clientgo"
+	_ "k8s.io/component-base/metrics/prometheus/version"
 	kubectl "k8s.io/kubectl/pkg/cmd"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubeadm "k8s.io/kubernetes/cmd/kubeadm/app"
+	kubeadmerrors "k8s.io/kubernetes/cmd/kubeadm/app/util/errors"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
+
+// roles lists every program the binary can be; the node image and the control-plane
+// images link each name to this one file.
+var roles = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet", "kubeadm", "kubectl"}
 
 func commandFor(role string) *cobra.Command {
 	switch role {
@@ -24,6 +38,10 @@ func commandFor(role string) *cobra.Command {
 		return controllermanager.NewControllerManagerCommand()
 	case "kube-scheduler":
 		return scheduler.NewSchedulerCommand()
+	case "kube-proxy":
+		return proxy.NewProxyCommand()
+	case "kubelet":
+		return kubelet.NewKubeletCommand(context.Background())
 	case "kubectl":
 		return kubectl.NewDefaultKubectlCommand()
 	}
@@ -32,16 +50,22 @@ func commandFor(role string) *cobra.Command {
 
 func main() {
 	role := filepath.Base(os.Args[0])
-	cmd := commandFor(role)
-	if cmd == nil && len(os.Args) > 1 {
+	if !known(role) && len(os.Args) > 1 && known(os.Args[1]) {
 		role = os.Args[1]
-		cmd = commandFor(role)
 		os.Args = append([]string{role}, os.Args[2:]...)
 	}
+	if role == "kubeadm" {
+		// kubeadm's own main sets up its flags and error codes; it reads os.Args itself.
+		kubeadmerrors.HandleError(kubeadm.Run())
+		return
+	}
+	cmd := commandFor(role)
 	if cmd == nil {
-		fmt.Fprintln(os.Stderr, "usage: k8s {kube-apiserver|kube-controller-manager|kube-scheduler|kubectl} [flags]")
+		fmt.Fprintf(os.Stderr, "usage: k8s {%s} [flags]\n", strings.Join(roles, "|"))
 		os.Exit(2)
 	}
 	cmd.SetArgs(os.Args[1:])
 	os.Exit(cli.Run(cmd))
 }
+
+func known(role string) bool { return slices.Contains(roles, role) }
