@@ -8,6 +8,8 @@
 //  - catalog: notifications and everything per user (unread counters, mutes,
 //             webhooks and their deliveries), and the notification consumer's
 //             processed_events.
+
+import { BIN } from "../db/collation.js";
 import type { Migration } from "../db/migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
@@ -64,6 +66,16 @@ export const pipelineShardMigrations: readonly Migration[] = [
     // they got on the source, so both relays publish one event id (consumers dedupe).
     statements: [
       "ALTER TABLE outbox ADD COLUMN event_id VARCHAR(64) NULL, ADD KEY ix_outbox_event (event_id)",
+    ],
+  },
+  {
+    version: 1003,
+    name: "pipeline_shard_identifiers_bin",
+    // Event ids, consumer names and lease owners compare as bytes (see BIN).
+    statements: [
+      `ALTER TABLE outbox MODIFY event_id VARCHAR(64) ${BIN} NULL`,
+      `ALTER TABLE processed_events MODIFY consumer VARCHAR(64) ${BIN} NOT NULL, MODIFY event_id VARCHAR(64) ${BIN} NOT NULL`,
+      `ALTER TABLE outbox_relay_lease MODIFY owner VARCHAR(128) ${BIN} NOT NULL`,
     ],
   },
 ];
@@ -140,5 +152,15 @@ export const pipelineCatalogMigrations: readonly Migration[] = [
     name: "notifications_event_index",
     // The batch path reads back what it inserted by event id.
     statements: ["ALTER TABLE notifications ADD KEY ix_notifications_event (event_id)"],
+  },
+  {
+    version: 1003,
+    name: "pipeline_catalog_identifiers_bin",
+    // Event ids, consumer names and states compare as bytes (see BIN).
+    statements: [
+      `ALTER TABLE processed_events MODIFY consumer VARCHAR(64) ${BIN} NOT NULL, MODIFY event_id VARCHAR(64) ${BIN} NOT NULL`,
+      `ALTER TABLE notifications MODIFY kind VARCHAR(16) ${BIN} NOT NULL, MODIFY event_id VARCHAR(64) ${BIN} NOT NULL`,
+      `ALTER TABLE webhook_deliveries MODIFY state VARCHAR(16) ${BIN} NOT NULL`,
+    ],
   },
 ];

@@ -1,6 +1,7 @@
 // Catalog schema: who the users are and where each room lives. Nothing room-scoped
 // beyond the directory row and the user→rooms index lives here.
 import { pipelineCatalogMigrations } from "../../pipeline/migrations.js";
+import { BIN } from "../collation.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
@@ -107,6 +108,20 @@ export const catalogMigrations: readonly Migration[] = [
          KEY ix_room_moves_room (room_id, state),
          KEY ix_room_moves_open (finished_at, lease_until)
        ) ${TABLE_OPTS}`,
+    ],
+  },
+  {
+    version: 3,
+    name: "catalog_identifiers_bin",
+    // Identifiers compare as bytes (see BIN). users.username keeps unicode_ci on
+    // purpose: names are normalized to lower-case ASCII before they reach the table,
+    // and the folding collation is a second guard that "Alice" and "alice" can never
+    // be two accounts should a future path skip the normalization.
+    statements: [
+      `ALTER TABLE refresh_tokens MODIFY token_hash CHAR(64) ${BIN} NOT NULL, MODIFY family_id CHAR(32) ${BIN} NOT NULL`,
+      `ALTER TABLE shards MODIFY state VARCHAR(16) ${BIN} NOT NULL`,
+      `ALTER TABLE room_directory MODIFY state VARCHAR(16) ${BIN} NOT NULL, MODIFY kind VARCHAR(16) ${BIN} NOT NULL`,
+      `ALTER TABLE room_moves MODIFY state VARCHAR(16) ${BIN} NOT NULL, MODIFY owner VARCHAR(128) ${BIN} NULL`,
     ],
   },
   // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).

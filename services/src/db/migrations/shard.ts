@@ -3,6 +3,7 @@
 // JSON-ish columns are TEXT: MySQL's JSON type and MariaDB's JSON alias come back
 // differently from the driver, TEXT behaves the same on both.
 import { pipelineShardMigrations } from "../../pipeline/migrations.js";
+import { BIN } from "../collation.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
@@ -100,6 +101,20 @@ export const shardMigrations: readonly Migration[] = [
     name: "messages_thread_index",
     // Thread pages: replies of one parent, in seq order.
     statements: ["ALTER TABLE messages ADD KEY ix_messages_parent (room_id, parent_seq, seq)"],
+  },
+  {
+    version: 3,
+    name: "shard_identifiers_bin",
+    // Safe on existing rows: a byte-wise key is finer than the folded one, so no
+    // unique key can gain a duplicate.
+    statements: [
+      `ALTER TABLE messages MODIFY client_msg_id VARCHAR(64) ${BIN} NULL`,
+      `ALTER TABLE message_dedup MODIFY client_msg_id VARCHAR(64) ${BIN} NOT NULL`,
+      `ALTER TABLE reactions MODIFY emoji VARCHAR(64) ${BIN} NOT NULL`,
+      `ALTER TABLE rooms MODIFY kind VARCHAR(16) ${BIN} NOT NULL`,
+      `ALTER TABLE room_members MODIFY role VARCHAR(16) ${BIN} NOT NULL`,
+      `ALTER TABLE outbox MODIFY event_type VARCHAR(32) ${BIN} NOT NULL`,
+    ],
   },
   // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
   ...pipelineShardMigrations,
