@@ -20,6 +20,7 @@ import { RedisHeatStore } from "./heat/store.js";
 import { HeatTracker } from "./heat/tracker.js";
 import { createHttpApp } from "./http/app.js";
 import type { Readiness } from "./http/deps.js";
+import { LoginGuard } from "./http/login-guard.js";
 import { makeLimiter } from "./http/ratelimit.js";
 import { createRootLogger, type Logger } from "./log.js";
 import { MessageService } from "./messages/service.js";
@@ -210,13 +211,6 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
 
   const limiters = {
     loginIp: makeLimiter(redis, config.redis.prefix, "login_ip", config.limits.loginPerIpPerMinute, 60),
-    loginAccount: makeLimiter(
-      redis,
-      config.redis.prefix,
-      "login_account",
-      config.limits.loginPerAccountPer15Min,
-      900,
-    ),
     registerIp: makeLimiter(
       redis,
       config.redis.prefix,
@@ -237,6 +231,16 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     directory,
     shards,
     limiters,
+    loginGuard: new LoginGuard(
+      redis,
+      config.redis.prefix,
+      {
+        perAccountIp: config.limits.loginPerAccountPer15Min,
+        perAccountNewIp: config.limits.loginNewIpPerAccountPer15Min,
+        slowSeconds: config.limits.loginSlowSeconds,
+      },
+      metrics,
+    ),
     readiness,
     gateway: hasRole(config, "gateway"),
     pipeline,

@@ -73,7 +73,12 @@ const schema = z.object({
   CHAT_ROOM_MEMBER_CAP: int(1000, 2, 1_000_000),
 
   CHAT_RATE_LOGIN_PER_IP_PER_MINUTE: int(30, 1),
+  // Failed sign-ins per account from one address (then 429 for that pair only) …
   CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: int(10, 1),
+  // … per account from addresses it never signed in from, after which those pass one
+  // per CHAT_RATE_LOGIN_SLOW_SECONDS (docs/services-platform.md, "Login limits").
+  CHAT_RATE_LOGIN_NEW_IP_PER_ACCOUNT_PER_15MIN: int(20, 1),
+  CHAT_RATE_LOGIN_SLOW_SECONDS: int(5, 1, 3600),
   CHAT_RATE_REGISTER_PER_IP_PER_HOUR: int(20, 1),
   CHAT_RATE_TYPING_PER_10S: int(5, 1),
 
@@ -137,6 +142,9 @@ const schema = z.object({
   // How often each instance publishes its room heat to Redis for GET /admin/heat's
   // cluster-wide view; a snapshot expires 3 periods after its publication.
   CHAT_HEAT_PUBLISH_INTERVAL_MS: int(3000, 100, 60_000),
+  // The built web client the gateway serves at / (npm run build -w web); empty = the
+  // checkout's web/dist. Nothing is served at / when the folder has no index.html.
+  CHAT_WEB_DIR: z.string().max(4096).default(""),
 });
 
 export type Config = Readonly<{
@@ -167,6 +175,8 @@ export type Config = Readonly<{
     roomMemberCap: number;
     loginPerIpPerMinute: number;
     loginPerAccountPer15Min: number;
+    loginNewIpPerAccountPer15Min: number;
+    loginSlowSeconds: number;
     registerPerIpPerHour: number;
     typingPer10s: number;
   }>;
@@ -185,6 +195,7 @@ export type Config = Readonly<{
     supervisorIntervalMs: number;
   }>;
   heat: Readonly<{ publishIntervalMs: number }>;
+  webDir: string;
   pipeline: Readonly<{
     kafkaBrokers: readonly string[];
     topicPrefix: string;
@@ -263,6 +274,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       roomMemberCap: e.CHAT_ROOM_MEMBER_CAP,
       loginPerIpPerMinute: e.CHAT_RATE_LOGIN_PER_IP_PER_MINUTE,
       loginPerAccountPer15Min: e.CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN,
+      loginNewIpPerAccountPer15Min: e.CHAT_RATE_LOGIN_NEW_IP_PER_ACCOUNT_PER_15MIN,
+      loginSlowSeconds: e.CHAT_RATE_LOGIN_SLOW_SECONDS,
       registerPerIpPerHour: e.CHAT_RATE_REGISTER_PER_IP_PER_HOUR,
       typingPer10s: e.CHAT_RATE_TYPING_PER_10S,
     }),
@@ -285,6 +298,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       supervisorIntervalMs: e.CHAT_MOVE_SUPERVISOR_INTERVAL_MS,
     }),
     heat: Object.freeze({ publishIntervalMs: e.CHAT_HEAT_PUBLISH_INTERVAL_MS }),
+    webDir: e.CHAT_WEB_DIR,
     pipeline: Object.freeze({
       kafkaBrokers: Object.freeze(e.CHAT_KAFKA_BROKERS),
       topicPrefix: e.CHAT_KAFKA_TOPIC_PREFIX,

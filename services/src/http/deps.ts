@@ -11,6 +11,7 @@ import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
 import type { RoomDirectory } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
+import type { LoginGuard } from "./login-guard.js";
 import type { Limiter } from "./ratelimit.js";
 
 export interface Readiness {
@@ -30,7 +31,8 @@ export interface HttpDeps {
   readState: ReadStateService;
   directory: RoomDirectory;
   shards: ShardSet;
-  limiters: { loginIp: Limiter; loginAccount: Limiter; registerIp: Limiter };
+  limiters: { loginIp: Limiter; registerIp: Limiter };
+  loginGuard: LoginGuard;
   readiness: () => Promise<Readiness>;
   /** Whether this instance serves the REST API (gateway role); health and metrics are always served. */
   gateway: boolean;

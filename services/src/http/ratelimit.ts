@@ -47,23 +47,6 @@ export async function consume(l: Limiter, key: string, metrics: Metrics): Promis
   }
 }
 
-/** Refuses when key has used up its points, without spending one (see penalize). */
-export async function ensureNotBlocked(l: Limiter, key: string, metrics: Metrics): Promise<void> {
-  const res = await l.limiter.get(key).catch(() => null);
-  if (res && res.consumedPoints >= l.limiter.points) {
-    metrics.rateLimited.inc({ limit: l.name });
-    const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    throw new AppError("CHAT_RATE_LIMITED", `too many attempts; retry in ${retryAfterSeconds}s`, {
-      retryAfterSeconds,
-    });
-  }
-}
-
-/** Spends one point of key's budget (e.g. on a failed login). */
-export async function penalize(l: Limiter, key: string): Promise<void> {
-  await l.limiter.penalty(key, 1).catch(() => {});
-}
-
 /** Express middleware limiting by client IP. */
 export const perIp =
   (l: Limiter, metrics: Metrics) =>

@@ -73,6 +73,7 @@ export function testEnv(dbs: TestDatabases, env: Record<string, string> = {}): R
     CHAT_RATE_LOGIN_PER_IP_PER_MINUTE: "1000",
     CHAT_RATE_REGISTER_PER_IP_PER_HOUR: "1000",
     CHAT_RATE_LOGIN_PER_ACCOUNT_PER_15MIN: "1000",
+    CHAT_RATE_LOGIN_NEW_IP_PER_ACCOUNT_PER_15MIN: "1000",
     ...env,
   };
 }

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { displayNameSchema, passwordSchema, usernameSchema } from "../../accounts/rules.js";
-import { AppError } from "../../errors.js";
 import type { Api } from "../api.js";
 import type { HttpDeps } from "../deps.js";
-import { ensureNotBlocked, penalize, perIp } from "../ratelimit.js";
+import { perIp } from "../ratelimit.js";
 import { idString, limitString, SessionSchema, UserSchema } from "../schemas.js";
 
 const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
@@ -39,19 +38,12 @@ export function authRoutes(api: Api, d: HttpDeps): void {
     before: [perIp(d.limiters.loginIp, d.metrics)],
     response: { status: 200, description: "Session tokens", schema: SessionSchema },
     errors: ["CHAT_INVALID_CREDENTIALS", "CHAT_RATE_LIMITED"],
-    handler: async ({ body }) => {
-      // Per-account limit on *failed* attempts: stops password guessing against one
-      // account from many IPs without locking out a user who signs in often.
-      await ensureNotBlocked(d.limiters.loginAccount, body.username, d.metrics);
-      try {
-        return await d.accounts.login(body.username, body.password);
-      } catch (err) {
-        if (err instanceof AppError && err.code === "CHAT_INVALID_CREDENTIALS") {
-          await penalize(d.limiters.loginAccount, body.username);
-        }
-        throw err;
-      }
-    },
+    // Failed attempts are limited per account+IP and, from unknown addresses, slowed per
+    // account (login-guard.ts): guessing stops without locking the owner out.
+    handler: ({ body, req }) =>
+      d.loginGuard.attempt(body.username, req.ip ?? "unknown", () =>
+        d.accounts.login(body.username, body.password),
+      ),
   });
 
   api.add({
