@@ -23,6 +23,7 @@ import type { Readiness } from "./http/deps.js";
 import { LoginGuard } from "./http/login-guard.js";
 import { makeLimiter } from "./http/ratelimit.js";
 import { createRootLogger, type Logger } from "./log.js";
+import { SendLimiter } from "./messages/send-limit.js";
 import { MessageService } from "./messages/service.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createMoveMetrics } from "./moves/metrics.js";
@@ -148,6 +149,12 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     config.limits.messageLength,
     config.send,
     heat,
+    new SendLimiter(
+      redis,
+      config.redis.prefix,
+      { perUserPer10s: config.limits.sendPerUserPer10s, perSocketPer10s: config.limits.sendPerSocketPer10s },
+      metrics,
+    ),
   );
   const clusterHeat = new ClusterHeat({
     tracker: heat,

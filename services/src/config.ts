@@ -81,6 +81,10 @@ const schema = z.object({
   CHAT_RATE_LOGIN_SLOW_SECONDS: int(5, 1, 3600),
   CHAT_RATE_REGISTER_PER_IP_PER_HOUR: int(20, 1),
   CHAT_RATE_TYPING_PER_10S: int(5, 1),
+  // Messages sent per user (all sockets and REST, cluster-wide) and per socket; past
+  // them a send is refused with 429 and a retry hint.
+  CHAT_RATE_SEND_PER_USER_PER_10S: int(100, 1),
+  CHAT_RATE_SEND_PER_SOCKET_PER_10S: int(50, 1),
 
   // 0 keeps messages forever; otherwise whole month partitions older than this are dropped.
   CHAT_RETENTION_MONTHS: int(0, 0, 1200),
@@ -179,6 +183,8 @@ export type Config = Readonly<{
     loginSlowSeconds: number;
     registerPerIpPerHour: number;
     typingPer10s: number;
+    sendPerUserPer10s: number;
+    sendPerSocketPer10s: number;
   }>;
   retentionMonths: number;
   dedupWindowHours: number;
@@ -278,6 +284,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       loginSlowSeconds: e.CHAT_RATE_LOGIN_SLOW_SECONDS,
       registerPerIpPerHour: e.CHAT_RATE_REGISTER_PER_IP_PER_HOUR,
       typingPer10s: e.CHAT_RATE_TYPING_PER_10S,
+      sendPerUserPer10s: e.CHAT_RATE_SEND_PER_USER_PER_10S,
+      sendPerSocketPer10s: e.CHAT_RATE_SEND_PER_SOCKET_PER_10S,
     }),
     retentionMonths: e.CHAT_RETENTION_MONTHS,
     dedupWindowHours: e.CHAT_DEDUP_WINDOW_HOURS,

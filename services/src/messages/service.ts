@@ -13,6 +13,7 @@ import type { RoomService } from "../rooms/service.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { loadMessage, loadMessages, loadReactions, MESSAGE_COLUMNS } from "./dto.js";
 import { parseMentions } from "./mentions.js";
+import type { SendLimiter } from "./send-limit.js";
 import { type SendResult, ShardWriter } from "./writer.js";
 
 export const HISTORY_MAX_LIMIT = 200;
@@ -39,6 +40,8 @@ export class MessageService {
     private readonly sendPath: SendPathOptions = DEFAULT_SEND_PATH,
     /** Per-room heat (admin API /admin/heat): every stored message is counted. */
     private readonly heat?: HeatTracker,
+    /** Per-user and per-socket send limits; absent = unlimited (benchmarks of the bare send path). */
+    private readonly limits?: SendLimiter,
   ) {}
 
   writer(shardId: number): ShardWriter {
@@ -73,8 +76,11 @@ export class MessageService {
     userId: number,
     input: { roomId: number; body: string; clientMsgId?: string | undefined; parentSeq?: number | undefined },
     transport: "http" | "socket",
+    /** The sending socket (its own limit applies on top of the user's). */
+    socketId?: string,
   ): Promise<SendResult> {
     this.#checkBody(input.body);
+    await this.limits?.take(userId, socketId);
     // No membership pre-check here: the shard writer checks membership (and a reply's
     // parent) under the room lock in the batch transaction, answering exactly as
     // RoomService.requireMember would (403 public / 404 private) — one query per batch

@@ -143,7 +143,7 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle 
     });
 
     on("message:send", async (p) => {
-      const r = await d.messages.send(userId, p, "socket");
+      const r = await d.messages.send(userId, p, "socket", socket.id);
       return { id: r.message.id, seq: r.message.seq, duplicate: r.duplicate, message: r.message };
     });
 
