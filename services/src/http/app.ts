@@ -12,6 +12,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { moveRoutes } from "./routes/moves.js";
 import { opsRoutes } from "./routes/ops.js";
 import { roomRoutes } from "./routes/rooms.js";
+import { webClient } from "./static.js";
 
 export const API_VERSION = "0.1.0";
 
@@ -54,6 +55,8 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
     if (d.pipeline) pipelineRoutes(api, d.pipeline);
   }
   app.use(router);
+  const web = d.gateway ? webClient(d.config.webDir) : null;
+  if (web) app.use(web);
   app.use(notFound);
   app.use(errorHandler(d.log));
   return { app, api };
