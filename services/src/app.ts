@@ -9,6 +9,7 @@ import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { Server as IoServer } from "socket.io";
 import { PasswordHasher } from "./accounts/passwords.js";
 import { AccountService } from "./accounts/service.js";
+import { SessionGuard } from "./accounts/sessions.js";
 import { TokenService } from "./accounts/tokens.js";
 import { type Config, hasRole } from "./config.js";
 import { migrate } from "./db/migrate.js";
@@ -136,8 +137,9 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     memoryKib: config.auth.argon2MemoryKib,
     timeCost: config.auth.argon2TimeCost,
   });
-  const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
-  const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds);
+  const sessions = new SessionGuard(redis, config.redis.prefix, catalog, config.auth.accessTokenTtlSeconds);
+  const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, sessions);
+  const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds, sessions);
   const rooms = new RoomService(router, catalog, accounts, sink, config.limits.roomMemberCap);
   const heat = new HeatTracker();
   const messages = new MessageService(

@@ -35,6 +35,8 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly refreshTtlSeconds: number,
+    /** Told about logouts, so the session's access tokens stop working at once. */
+    private readonly sessions?: { revoke(sessionId: string): Promise<void> },
   ) {}
 
   async register(input: {
@@ -118,6 +120,7 @@ export class AccountService {
       "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL",
       [family],
     );
+    await this.sessions?.revoke(String(family));
   }
 
   async getUser(id: number): Promise<User> {
@@ -178,7 +181,11 @@ export class AccountService {
     );
     return {
       user,
-      accessToken: await this.tokens.signAccess({ userId: user.id, username: user.username }),
+      accessToken: await this.tokens.signAccess({
+        userId: user.id,
+        username: user.username,
+        sessionId: family,
+      }),
       tokenType: "Bearer",
       expiresIn: this.tokens.accessTtlSeconds,
       refreshToken,
