@@ -18,6 +18,15 @@ export interface Ctx<P, Q, B> {
   res: Response;
 }
 
+/** The success response; `also` lists other success statuses a handler may Reply with (same body schema). */
+export interface ResponseDoc {
+  status: number;
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  also?: readonly { status: number; description: string }[];
+}
+
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: Method;
   path: string;
@@ -27,7 +36,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   params?: P;
   query?: Q;
   body?: B;
-  response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  response: ResponseDoc;
   errors?: ErrorCode[];
   before?: RequestHandler[];
   handler: (ctx: Ctx<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
@@ -42,7 +51,7 @@ export interface RouteDoc {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
-  response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  response: ResponseDoc;
   errors: ErrorCode[];
 }
 
@@ -120,6 +129,7 @@ export class Api {
       errors: [...errors],
     });
 
+    const replyStatuses = new Set([def.response.status, ...(def.response.also ?? []).map((a) => a.status)]);
     const handler = async (req: Request, res: Response, _next: NextFunction): Promise<void> => {
       let user = { userId: 0, username: "" } as AccessClaims;
       if (def.auth === "user") {
@@ -142,6 +152,12 @@ export class Api {
       const out = await def.handler({ params, query, body, user, req, res });
       if (res.headersSent) return;
       if (out instanceof Reply) {
+        // The declaration is the document: a status it does not list is a bug, not a reply.
+        if (!replyStatuses.has(out.status)) {
+          throw new Error(
+            `${def.method} ${def.path} replied ${out.status}, which its declaration does not list`,
+          );
+        }
         res.status(out.status).json(out.body);
       } else if (out === undefined) {
         res.status(def.response.status === 200 ? 204 : def.response.status).end();

@@ -49,6 +49,8 @@ export function buildOpenApi(docs: readonly RouteDoc[], info: { version: string 
     else if (d.response.contentType)
       ok.content = { [d.response.contentType]: { schema: { type: "string" } } };
     responses[String(d.response.status)] = ok;
+    for (const a of d.response.also ?? [])
+      responses[String(a.status)] = { ...ok, description: a.description };
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of d.errors) {
       const st = ERROR_CATALOG[code].status;

@@ -36,6 +36,19 @@ export const clientMsgIdSchema = z
   .max(64)
   .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
+/**
+ * A message body as the server accepts it: not blank, at most `maxLength` characters counted as code points
+ * (Korean or emoji count one each). The document states the same (JSON Schema counts code points too).
+ */
+export const messageBodySchema = (maxLength: number) =>
+  z
+    .string()
+    // A code point is at most two UTF-16 units: a cheap bound before counting.
+    .max(maxLength * 2, `must be at most ${maxLength} characters`)
+    .refine((v) => v.trim().length > 0, "must not be blank")
+    .refine((v) => [...v].length <= maxLength, `must be at most ${maxLength} characters`)
+    .meta({ maxLength, pattern: "\\S" });
+
 export const emojiSchema = z
   .string()
   .min(1)

@@ -7,6 +7,7 @@ import {
   HistorySchema,
   limitString,
   MessageSchema,
+  messageBodySchema,
   messageParams,
   ReactionSchema,
   roomParams,
@@ -25,13 +26,19 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
     auth: "user",
     params: roomParams,
     body: z.strictObject({
-      body: z.string().max(d.config.limits.messageLength * 4),
+      body: messageBodySchema(d.config.limits.messageLength),
       clientMsgId: clientMsgIdSchema.optional(),
       parentSeq: seqNumber.min(1).optional(),
     }),
-    response: { status: 201, description: "The stored message", schema: MessageSchema },
+    response: {
+      status: 201,
+      description: "The stored message",
+      schema: MessageSchema,
+      also: [{ status: 200, description: "A retry of a stored clientMsgId: the original message" }],
+    },
     // CHAT_OVERLOADED: the shard's send queue is full (503 + Retry-After); nothing was stored.
-    errors: [...ROOM_ERRORS, "CHAT_MESSAGE_NOT_FOUND", "CHAT_OVERLOADED"],
+    // CHAT_RATE_LIMITED: the user's send limit (429 + Retry-After; messages/send-limit.ts).
+    errors: [...ROOM_ERRORS, "CHAT_MESSAGE_NOT_FOUND", "CHAT_OVERLOADED", "CHAT_RATE_LIMITED"],
     handler: async ({ user, params, body }) => {
       const r = await d.messages.send(user.userId, { roomId: params.roomId, ...body }, "http");
       return new Reply(r.duplicate ? 200 : 201, r.message);
@@ -75,7 +82,7 @@ export function messageRoutes(api: Api, d: HttpDeps): void {
     tag: "messages",
     auth: "user",
     params: messageParams,
-    body: z.strictObject({ body: z.string().max(d.config.limits.messageLength * 4) }),
+    body: z.strictObject({ body: messageBodySchema(d.config.limits.messageLength) }),
     response: { status: 200, description: "The edited message", schema: MessageSchema },
     errors: [...ROOM_ERRORS, "CHAT_MESSAGE_NOT_FOUND", "CHAT_MESSAGE_DELETED", "CHAT_FORBIDDEN"],
     handler: ({ user, params, body }) => d.messages.edit(user.userId, params.roomId, params.seq, body.body),

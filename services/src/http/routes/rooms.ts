@@ -42,8 +42,9 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     body: z.strictObject({ userId: idNumber }),
     response: {
       status: 201,
-      description: "The direct room (200 when it already existed)",
+      description: "The direct room, created",
       schema: RoomSchema,
+      also: [{ status: 200, description: "The direct room, which already existed" }],
     },
     errors: ["CHAT_USER_NOT_FOUND"],
     handler: async ({ user, body }) => {
