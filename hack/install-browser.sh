@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the web client's browser tests need, idempotently: Debian's Chromium (driven by the
 # npm package playwright-core with executablePath /usr/bin/chromium; `npx playwright install` needs
-# downloads this project does not rely on) and a Korean font so Hangul renders in screenshots.
+# downloads this project does not rely on) a Korean and an emoji font so Hangul and emoji render in screenshots.
 # A second run prints one "cached" line.
 #   hack/install-browser.sh
 set -euo pipefail
@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 log="$CC_LOGS/install-browser.log"
 : >"$log"
-pkgs=(chromium fonts-nanum)
+pkgs=(chromium fonts-nanum fonts-noto-color-emoji)
 
 apt_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -55,8 +55,7 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
     if (d.pipeline) pipelineRoutes(api, d.pipeline);
   }
   app.use(router);
-  const web = d.gateway ? webClient(d.config.webDir) : null;
-  if (web) app.use(web);
+  if (d.gateway) app.use(webClient(d.config.webDir));
   app.use(notFound);
   app.use(errorHandler(d.log));
   return { app, api };

@@ -33,13 +33,14 @@ function securityHeaders(res: Response): void {
 }
 
 /**
- * The web client's handler, or null when no built client is found (dir: CHAT_WEB_DIR, or
- * the checkout's web/dist when empty). Mount it after the API routes.
+ * The web client's handler (dir: CHAT_WEB_DIR, or the checkout's web/dist when empty); it
+ * passes every request on while the folder has no index.html. Mount it after the API routes.
  */
-export function webClient(dir: string): RequestHandler | null {
+export function webClient(dir: string): RequestHandler {
   const root = path.resolve(dir || DEFAULT_DIR);
   const index = path.join(root, "index.html");
-  if (!existsSync(index)) return null;
+  // A client built after the server started is picked up on the next request.
+  let built = existsSync(index);
   const files = express.static(root, {
     index: false,
     redirect: false,
@@ -54,6 +55,8 @@ export function webClient(dir: string): RequestHandler | null {
   });
   return (req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== "GET" && req.method !== "HEAD") || SERVER_PATHS.test(req.path)) return next();
+    built ||= existsSync(index);
+    if (!built) return next();
     files(req, res, () => {
       // SPA fallback: a page of the client (/rooms/12, /ops) gets index.html; a missing
       // asset or anything not asking for HTML falls through to the API's 404.

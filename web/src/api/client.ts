@@ -102,12 +102,15 @@ const bearer: Middleware = {
   },
 };
 
-async function problemOf(res: Response): Promise<ApiError> {
+async function problemOf(res: Response, parsed?: unknown): Promise<ApiError> {
   let body: Partial<Problem> = {};
-  try {
-    body = (await res.clone().json()) as Partial<Problem>;
-  } catch {
-    // not JSON: a proxy's error page
+  if (parsed && typeof parsed === "object") body = parsed as Partial<Problem>;
+  else {
+    try {
+      body = (await res.clone().json()) as Partial<Problem>;
+    } catch {
+      // not JSON (a proxy's error page), or already read
+    }
   }
   return new ApiError(
     res.status,
@@ -159,8 +162,8 @@ export function adminApi(token: string) {
 
 /** Unwraps an openapi-fetch result (errors already threw in authedFetch). */
 export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
-  const { data, response } = await p;
-  if (data === undefined && response.status !== 204) throw await problemOf(response);
+  const { data, error, response } = await p;
+  if (data === undefined && response.status !== 204) throw await problemOf(response, error);
   return data as T;
 }
 
@@ -173,7 +176,7 @@ export async function signIn(
     kind === "login"
       ? await raw.POST("/v1/auth/login", { body: { username, password } })
       : await raw.POST("/v1/auth/register", { body: { username, password } });
-  if (!res.data) throw await problemOf(res.response);
+  if (!res.data) throw await problemOf(res.response, res.error);
   auth.set(res.data);
   return res.data;
 }
