@@ -3,6 +3,7 @@
 // problem+json and the socket layer renders an error ack from the same data.
 // Anything that is not an AppError is reported as CHAT_INTERNAL without details, so
 // no stack trace or SQL text ever reaches a client.
+import { isBackendUnavailable } from "./transient.js";
 
 export const ERROR_CATALOG = {
   CHAT_VALIDATION_FAILED: { status: 400, title: "The request is invalid" },
@@ -75,26 +76,6 @@ export const problemType = (code: ErrorCode): string =>
     .toLowerCase()
     .replace(/^chat_/, "")
     .replaceAll("_", "-")}`;
-
-// Driver/socket error codes that mean "a backend is down", not "the server has a bug":
-// clients get a retryable 503 instead of a 500.
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "PROTOCOL_CONNECTION_LOST",
-  "ER_CON_COUNT_ERROR",
-  "ER_SERVER_SHUTDOWN",
-]);
-
-export function isBackendUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
-  // ioredis reports a closed or retrying connection by message only.
-  return typeof e?.message === "string" && /^(Connection is closed|Stream isn't writeable)/.test(e.message);
-}
 
 /** Converts anything thrown into a client-safe problem. Unknown errors lose all detail. */
 export function toProblem(err: unknown, instance?: string): Problem {

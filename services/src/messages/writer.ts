@@ -26,6 +26,7 @@ import { AppError } from "../errors.js";
 import type { Mention, MessageDto } from "../realtime/protocol.js";
 import type { RoomRoute } from "../sharding/directory.js";
 import { StaleRouteError } from "../sharding/router.js";
+import { isLockConflict } from "../transient.js";
 import { loadMessage, messageId } from "./dto.js";
 
 export interface SendInput {
@@ -68,11 +69,6 @@ interface Pending {
 
 const dedupKey = (roomId: number, senderId: number, clientMsgId: string): string =>
   `${roomId}\u0000${senderId}\u0000${clientMsgId}`;
-
-const isDeadlock = (err: unknown): boolean => {
-  const code = (err as { code?: string } | null)?.code;
-  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
-};
 
 export class ShardWriter {
   readonly #queue: Pending[] = [];
@@ -137,11 +133,11 @@ export class ShardWriter {
       await this.#storeBatch(batch);
     } catch (err) {
       const open = batch.filter((p) => !p.settled);
-      if (open.length > 1 && (isDuplicateKey(err) || isDeadlock(err))) {
+      if (open.length > 1 && (isDuplicateKey(err) || isLockConflict(err))) {
         for (const p of open) await this.#run([p]);
         return;
       }
-      if (open.length === 1 && isDeadlock(err)) {
+      if (open.length === 1 && isLockConflict(err)) {
         // A lone send that lost a deadlock is simply tried again once.
         await this.#storeBatch(open).catch((e: unknown) => open[0]?.reject(e));
         return;

@@ -9,6 +9,7 @@ import type { Logger } from "../log.js";
 import { indexNewer } from "../search/indexer.js";
 import type { RoomDirectory } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
+import { isTransient } from "../transient.js";
 import {
   checksum,
   checksumSeqSlice,
@@ -73,16 +74,6 @@ class RollBack extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MAX_TRANSIENT_RETRIES = 5;
-const TRANSIENT_CODES = new Set([
-  "ER_LOCK_DEADLOCK",
-  "ER_LOCK_WAIT_TIMEOUT",
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "PROTOCOL_CONNECTION_LOST",
-]);
-const isTransient = (err: unknown): boolean =>
-  TRANSIENT_CODES.has(String((err as { code?: unknown } | null)?.code ?? ""));
 const MAX_CATCH_UP_PASSES = 10;
 const MAX_TAIL_PASSES = 3;
 const CHECKSUM_SLICES = 3;

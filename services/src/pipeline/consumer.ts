@@ -7,8 +7,8 @@
 // transaction as a processed_events row keyed by (consumer, event id) — see once().
 import type { Pool, PoolConnection } from "../db/pool.js";
 import { withTransaction } from "../db/pool.js";
-import { AppError, isBackendUnavailable } from "../errors.js";
 import type { Logger } from "../log.js";
+import { isTransient } from "../transient.js";
 import type { DeliveredRecord, EventBus, Subscription } from "./bus.js";
 import { type Envelope, PoisonEventError, parseEvent } from "./events.js";
 import type { PipelineMetrics } from "./metrics.js";
@@ -31,16 +31,6 @@ export interface RunnerOptions {
   group: string;
   maxAttempts: number;
   backoffMs: number;
-}
-
-const TRANSIENT_SQL = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "ER_QUERY_INTERRUPTED"]);
-
-export function isTransient(err: unknown): boolean {
-  if (isBackendUnavailable(err)) return true;
-  if (err instanceof AppError)
-    return err.code === "CHAT_ROOM_UNAVAILABLE" || err.code === "CHAT_BACKEND_UNAVAILABLE";
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && TRANSIENT_SQL.has(code);
 }
 
 /** Records (consumer, eventId) in the caller's transaction; false if it was already processed. */

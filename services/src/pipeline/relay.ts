@@ -17,6 +17,7 @@
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import { withTransaction } from "../db/pool.js";
 import type { Logger } from "../log.js";
+import { isLockConflict } from "../transient.js";
 import type { BusRecord, EventBus } from "./bus.js";
 import { EVENT_VERSION, eventId } from "./events.js";
 import type { PipelineMetrics } from "./metrics.js";
@@ -264,8 +265,7 @@ export class OutboxRelay {
         await this.#markOnce(ids);
         return;
       } catch (err) {
-        const code = (err as { code?: string } | null)?.code;
-        if (attempt >= 5 || (code !== "ER_LOCK_DEADLOCK" && code !== "ER_LOCK_WAIT_TIMEOUT")) throw err;
+        if (attempt >= 5 || !isLockConflict(err)) throw err;
       }
     }
   }
