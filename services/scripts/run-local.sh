@@ -19,6 +19,9 @@ export CHAT_MYSQL_CATALOG_URL="${CHAT_MYSQL_CATALOG_URL:-$CC_MYSQL_CATALOG_URL}"
 export CHAT_MYSQL_SHARD_URLS="${CHAT_MYSQL_SHARD_URLS:-$CC_MYSQL_SHARD_URLS}"
 export CHAT_MYSQL_SPARE_URLS="${CHAT_MYSQL_SPARE_URLS:-${CC_MYSQL_SPARE_URLS:-}}"
 export CHAT_REDIS_URL="${CHAT_REDIS_URL:-$CC_REDIS_URL}"
+# The data plane's Kafka; without it the platform would quietly use its in-process bus
+# (it logs which bus it runs at start). CHAT_KAFKA_BROKERS= (empty) forces the in-process bus.
+export CHAT_KAFKA_BROKERS="${CHAT_KAFKA_BROKERS-${CC_KAFKA_BROKERS:-}}"
 export CHAT_PORT="${CHAT_PORT:-8080}"
 export CHAT_ROLES="${CHAT_ROLES:-all}"
 # Secrets are generated once per run folder (mode 600) and never printed: stable
@@ -40,4 +43,6 @@ cd "$ROOT"
 if [[ "${CHAT_USE_DIST:-0}" == "1" ]]; then
   exec node services/dist/main.js
 fi
-exec npx --no-install tsx services/src/main.ts
+# node itself (with tsx's loader), not `npx tsx`: npx stays behind as a wrapper process, so the
+# pid platform-up.sh records was the wrapper's and killing it left the server running.
+exec node --import tsx services/src/main.ts

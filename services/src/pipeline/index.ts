@@ -94,6 +94,11 @@ export function createPipeline(d: PipelineDeps): Pipeline {
           log: log.child({ bus: "kafka" }),
         })
       : new InProcessBus(topic, log.child({ bus: "in-process" }));
+  // Said once at start: an instance that silently fell back to the in-process bus while
+  // a Kafka idled was the reason (run-local.sh did not pass CHAT_KAFKA_BROKERS).
+  if (p.kafkaBrokers.length > 0)
+    log.info({ bus: "kafka", brokers: p.kafkaBrokers, topic }, "event bus: Kafka");
+  else log.info({ bus: "in-process", topic }, "event bus: in-process (CHAT_KAFKA_BROKERS is empty)");
   const focus = new Focus(d.redis, d.config.redis.prefix, d.config.presenceTtlSeconds);
   const search = new SearchService(d.router, d.catalog, d.rooms, metrics);
   const notifications = new NotificationService(d.catalog, d.rooms);
