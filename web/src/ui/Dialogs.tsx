@@ -19,6 +19,8 @@ export function Modal({
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    // Start in the first field rather than on the close button.
+    d?.querySelector<HTMLElement>("input, select, textarea")?.focus();
     return () => d?.close();
   }, []);
   return (

@@ -158,7 +158,7 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
               .sort((a, b) => b.rate - a.rate)
               .slice(0, 10)
               .map((r) => (
-                <tr key={r.roomId}>
+                <tr key={`${r.shardId}:${r.roomId}`}>
                   <th scope="row">room {r.roomId}</th>
                   <td>{r.shardId}</td>
                   <td>{r.rate.toFixed(2)}</td>

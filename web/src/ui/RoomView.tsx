@@ -138,7 +138,7 @@ function Timeline({
 }) {
   const chat = useChat();
   const t = chat.timelines.get(roomId);
-  const ref = useRef<HTMLOListElement>(null);
+  const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const prevHeight = useRef<{ first: number | undefined; height: number } | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -217,7 +217,7 @@ function Timeline({
           {error}
         </p>
       )}
-      <ol
+      <div
         ref={ref}
         className="timeline"
         onScroll={onScroll}
@@ -227,43 +227,45 @@ function Timeline({
         data-testid="timeline"
         tabIndex={-1}
       >
-        {t.hasOlder ? (
-          <li className="muted center small">
-            <button type="button" className="link" onClick={() => void chat.older(roomId)}>
-              {loadingOlder ? "Loading older messages…" : "Load older messages"}
-            </button>
-          </li>
-        ) : (
-          <li className="muted center small">This is the start of the room.</li>
-        )}
-        {top.map((m, i) => (
-          <MessageRow
-            key={m.seq}
-            m={m}
-            prev={top[i - 1]}
-            replies={replies.get(m.seq) ?? 0}
-            newMarker={
-              marker > 0 && m.seq > marker && (top[i - 1]?.seq ?? 0) <= marker && m.senderId !== chat.me.id
-            }
-            highlight={m.seq === jumpTo}
-            onThread={onThread}
-          />
-        ))}
-        {pending.map((p) => (
-          <PendingItem key={p.clientMsgId} p={p} />
-        ))}
-        {!t.attached && (
-          <li className="center">
-            <button
-              type="button"
-              className="link"
-              onClick={() => navigate(`/rooms/${roomId}`, { replace: true })}
-            >
-              Jump to the newest messages ↓
-            </button>
-          </li>
-        )}
-      </ol>
+        <ol className="messages">
+          {t.hasOlder ? (
+            <li className="muted center small">
+              <button type="button" className="link" onClick={() => void chat.older(roomId)}>
+                {loadingOlder ? "Loading older messages…" : "Load older messages"}
+              </button>
+            </li>
+          ) : (
+            <li className="muted center small">This is the start of the room.</li>
+          )}
+          {top.map((m, i) => (
+            <MessageRow
+              key={m.seq}
+              m={m}
+              prev={top[i - 1]}
+              replies={replies.get(m.seq) ?? 0}
+              newMarker={
+                marker > 0 && m.seq > marker && (top[i - 1]?.seq ?? 0) <= marker && m.senderId !== chat.me.id
+              }
+              highlight={m.seq === jumpTo}
+              onThread={onThread}
+            />
+          ))}
+          {pending.map((p) => (
+            <PendingItem key={p.clientMsgId} p={p} />
+          ))}
+          {!t.attached && (
+            <li className="center">
+              <button
+                type="button"
+                className="link"
+                onClick={() => navigate(`/rooms/${roomId}`, { replace: true })}
+              >
+                Jump to the newest messages ↓
+              </button>
+            </li>
+          )}
+        </ol>
+      </div>
     </>
   );
 }

@@ -55,7 +55,14 @@ export async function context(
   base: string,
   size: { width: number; height: number } = { width: 1280, height: 800 },
 ): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ baseURL: base, viewport: size, locale: "en-US", timezoneId: "UTC" });
+  const ctx = await browser.newContext({
+    baseURL: base,
+    viewport: size,
+    locale: "en-US",
+    timezoneId: "UTC",
+    // Every browser is a different person's machine to the platform's per-address limits.
+    extraHTTPHeaders: { "X-Forwarded-For": clientIp() },
+  });
   ctx.setDefaultTimeout(15_000);
   bases.set(ctx, base);
   return ctx;
@@ -85,6 +92,18 @@ export interface TestUser {
 
 const bases = new WeakMap<BrowserContext, string>();
 
+/**
+ * A distinct client address (RFC 2544 benchmark range) for each simulated person. The
+ * platform trusts X-Forwarded-For from loopback (CHAT_TRUST_PROXY), as from an ingress; the
+ * suite creates more accounts than one address may register per hour, like many people
+ * behind one ingress would.
+ */
+let ipCounter = Math.floor(Math.random() * 60_000);
+export function clientIp(): string {
+  ipCounter = (ipCounter + 1) % 65_000;
+  return `198.18.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+}
+
 const RUN = Date.now().toString(36).slice(-5);
 let n = 0;
 /** A unique username per test run (usernames: lower-case letters, digits, _). */
@@ -95,7 +114,7 @@ export async function register(base: string, name: string): Promise<TestUser> {
   const password = "correct horse battery staple";
   const res = await fetch(`${base}/v1/auth/register`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-forwarded-for": clientIp() },
     body: JSON.stringify({ username, password }),
   });
   if (res.status !== 201) throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
@@ -125,7 +144,7 @@ export async function signedInPage(ctx: BrowserContext, user: TestUser, path = "
   // Each page gets its own refresh token (they rotate): log in once more for this browser.
   const res = await fetch(new URL("/v1/auth/login", baseOf(ctx)), {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-forwarded-for": clientIp() },
     body: JSON.stringify({ username: user.username, password: user.password }),
   });
   if (!res.ok) throw new Error(`login ${user.username}: ${res.status} ${await res.text()}`);
@@ -145,9 +164,9 @@ const baseOf = (ctx: BrowserContext): string => {
   return b;
 };
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 }
 
 /** Seqs of the messages the main timeline shows, in DOM order. */
