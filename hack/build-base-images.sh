@@ -22,6 +22,12 @@ debian() {
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
   cp /etc/apt/sources.list.d/*.sources "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
   echo 'APT::Install-Recommends "false";' >"$dir/etc/apt/apt.conf.d/99norecommends"
+  # The machine's extra trust anchors (here: the egress proxy's CA that the npm registry's TLS goes
+  # through), so `npm install` in an image build trusts what the machine trusts.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+    chroot "$dir" update-ca-certificates >/dev/null
+  fi
   tar -C "$dir" -c . | docker import --change 'CMD ["bash"]' - "$CC_BASE_IMAGE"
   rm -rf "$dir"
 }
@@ -34,6 +40,7 @@ static() {
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$dir/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$dir/etc/group"
   echo 'hosts: files dns' >"$dir/etc/nsswitch.conf"
+  # The machine's bundle, extra trust anchors included (see debian() above).
   cp /etc/ssl/certs/ca-certificates.crt "$dir/etc/ssl/certs/"
   chown 65532:65532 "$dir/home/nonroot"
   tar -C "$dir" --numeric-owner -c . | docker import - "$CC_STATIC_IMAGE"

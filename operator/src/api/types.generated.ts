@@ -7,7 +7,7 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = "chat.chatcluster.io/v1alpha1";
 export const KIND = "ChatCluster";
 export const PLURAL = "chatclusters";
-export const SCHEMA_SHA256 = "8bbc88edaac889cbf84fa00ad17b87b7850c66200859b36f5eaf046d243f3cf6";
+export const SCHEMA_SHA256 = "0fa7fe7491adc3be039ecf02aa64825304d40310a24a74de98a688950d3641f1";
 
 /** The CRD's openAPIV3Schema, for structural defaulting (applyDefaults). */
 export const schema = {
@@ -67,7 +67,13 @@ export const schema = {
             },
           ],
           properties: {
-            image: { type: "string", default: "mariadb:11.4", minLength: 1 },
+            image: {
+              type: "string",
+              description:
+                "MariaDB image. The operator runs mariadbd by explicit command (no entrypoint script), so the official mariadb image (10.11 or later) works as well as the one built by `make images`.",
+              default: "ghcr.io/chatcluster/mariadb:10.11",
+              minLength: 1,
+            },
             shards: {
               type: "integer",
               format: "int32",
@@ -182,7 +188,12 @@ export const schema = {
             managed: {
               type: "object",
               properties: {
-                image: { type: "string", default: "apache/kafka:3.9.1" },
+                image: {
+                  type: "string",
+                  description:
+                    "Kafka image with the official apache/kafka layout (/opt/kafka/bin); the official image works as well as the one built by `make images`.",
+                  default: "ghcr.io/chatcluster/kafka:3.9.1",
+                },
                 replicas: { type: "integer", format: "int32", default: 1, minimum: 1, maximum: 9 },
                 partitions: {
                   type: "integer",
@@ -273,7 +284,12 @@ export const schema = {
             managed: {
               type: "object",
               properties: {
-                image: { type: "string", default: "redis:7.4" },
+                image: {
+                  type: "string",
+                  description:
+                    "Redis 7 image (redis-server and redis-cli on PATH); the official redis image works as well as the one built by `make images`.",
+                  default: "ghcr.io/chatcluster/redis:7.0",
+                },
                 persistence: {
                   type: "boolean",
                   description: "Keep an append-only file on a volume.",
@@ -911,6 +927,7 @@ export interface ChatClusterSpecMysqlDurability {
 
 /** The catalog database and the message shards (MariaDB/MySQL, one StatefulSet each). */
 export interface ChatClusterSpecMysql {
+  /** MariaDB image. The operator runs mariadbd by explicit command (no entrypoint script), so the official mariadb image (10.11 or later) works as well as the one built by `make images`. */
   image: string;
   /** Number of message shards. Can only grow (the rebalancer may also grow it up to maxShards). */
   shards: number;
@@ -940,6 +957,7 @@ export interface ChatClusterSpecKafkaManagedResources {
 }
 
 export interface ChatClusterSpecKafkaManaged {
+  /** Kafka image with the official apache/kafka layout (/opt/kafka/bin); the official image works as well as the one built by `make images`. */
   image: string;
   replicas: number;
   /** Partitions of the platform topics. */
@@ -981,6 +999,7 @@ export interface ChatClusterSpecRedisManagedResources {
 }
 
 export interface ChatClusterSpecRedisManaged {
+  /** Redis 7 image (redis-server and redis-cli on PATH); the official redis image works as well as the one built by `make images`. */
   image: string;
   /** Keep an append-only file on a volume. */
   persistence: boolean;

@@ -38,8 +38,10 @@ describe("full reconcile on the fake API server", () => {
     expect(fake.kinds()).toEqual(
       [
         "ChatCluster/chat",
+        "ConfigMap/chat-kafka-config",
         "ConfigMap/chat-mysql-config",
         "ConfigMap/chat-platform",
+        "ConfigMap/chat-redis-config",
         "Deployment/chat-gateway",
         "Deployment/chat-realtime",
         "Deployment/chat-worker",
@@ -50,6 +52,10 @@ describe("full reconcile on the fake API server", () => {
         "PodDisruptionBudget/chat-realtime",
         "PodDisruptionBudget/chat-worker",
         "Secret/chat-credentials",
+        "ServiceAccount/chat-kafka",
+        "ServiceAccount/chat-mysql",
+        "ServiceAccount/chat-platform",
+        "ServiceAccount/chat-redis",
         "Service/chat-catalog",
         "Service/chat-gateway",
         "Service/chat-kafka",

@@ -1,5 +1,6 @@
 // The reconcile, in order. Each phase is one file; the shell is controller/reconcile.ts.
 import type { Phase } from "../controller/reconcile.js";
+import { accountsPhase } from "./accounts.js";
 import { finalizerPhase } from "./finalizer.js";
 import { kafkaPhase } from "./kafka.js";
 import { monitoringPhase } from "./monitoring.js";
@@ -15,6 +16,7 @@ import { statusPhase } from "./status.js";
 export const PHASES: Phase[] = [
   finalizerPhase,
   secretsPhase,
+  accountsPhase,
   mysqlPhase,
   kafkaPhase,
   redisPhase,

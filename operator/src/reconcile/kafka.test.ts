@@ -4,12 +4,13 @@ import { deps, FakeKube, newChatCluster } from "../testing/fake.js";
 import { kafkaPhase } from "./kafka.js";
 
 describe("kafka phase", () => {
-  it("managed: Service, StatefulSet and (with a quorum) a PDB", async () => {
+  it("managed: config, Service, StatefulSet and (with a quorum) a PDB", async () => {
     const fake = new FakeKube();
     await kafkaPhase.run(
       new ReconcileContext(newChatCluster({ kafka: { managed: { replicas: 3 } } }), deps(fake)),
     );
     expect(fake.kinds()).toEqual([
+      "ConfigMap/chat-kafka-config",
       "PodDisruptionBudget/chat-kafka",
       "Service/chat-kafka",
       "StatefulSet/chat-kafka",

@@ -4,10 +4,14 @@ import { deps, FakeKube, newChatCluster } from "../testing/fake.js";
 import { redisPhase } from "./redis.js";
 
 describe("redis phase", () => {
-  it("managed by default: Service and StatefulSet", async () => {
+  it("managed by default: config, Service and StatefulSet", async () => {
     const fake = new FakeKube();
     await redisPhase.run(new ReconcileContext(newChatCluster(), deps(fake)));
-    expect(fake.kinds()).toEqual(["Service/chat-redis", "StatefulSet/chat-redis"]);
+    expect(fake.kinds()).toEqual([
+      "ConfigMap/chat-redis-config",
+      "Service/chat-redis",
+      "StatefulSet/chat-redis",
+    ]);
   });
 
   it("external: creates nothing", async () => {

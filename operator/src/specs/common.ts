@@ -41,6 +41,9 @@ export const names = {
   role: (c: string, role: string) => `${c}-${role}`,
   netpol: (c: string, what: string) => `${c}-${what}`,
   monitor: (c: string) => `${c}-platform`,
+  serviceAccount: (c: string, group: string) => `${c}-${group}`,
+  kafkaConfig: (c: string) => `${c}-kafka-config`,
+  redisConfig: (c: string) => `${c}-redis-config`,
 };
 
 /** Labels every object of one ChatCluster carries; the informers select on MANAGED_BY. */
@@ -127,7 +130,54 @@ export const podAntiAffinity = (cc: ChatCluster, component: Component) => ({
   },
 });
 
+/** Container security that passes Pod Security `restricted` (with podSecurity() on the pod). */
 export const restrictedContainerSecurity = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ["ALL"] },
 };
+
+/** The same, with a read-only root filesystem: every writable path is a mounted volume. */
+export const readOnlyContainerSecurity = { ...restrictedContainerSecurity, readOnlyRootFilesystem: true };
+
+/** Pod security for Pod Security `restricted`: a fixed non-root uid/gid and the runtime's seccomp profile. */
+export function podSecurity(uid: number) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** One ServiceAccount per workload group, with no API token mounted: no operand talks to the API server. */
+export const serviceAccountFor = (cc: ChatCluster, group: ServiceAccountGroup) =>
+  names.serviceAccount(cc.metadata.name ?? "", group);
+export const SERVICE_ACCOUNT_GROUPS = ["mysql", "kafka", "redis", "platform"] as const;
+export type ServiceAccountGroup = (typeof SERVICE_ACCOUNT_GROUPS)[number];
+
+/** A memory-backed emptyDir, for files that carry secrets (never written to the node's disk). */
+export const memoryVolume = (name: string) => ({ name, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+
+/**
+ * Resources where the spec gives none, so no operand runs BestEffort (first to be evicted) or unbounded.
+ * Requests are small enough for a laptop kind cluster; production specs set their own.
+ */
+export const DEFAULT_MYSQL_RESOURCES: Resources = {
+  requests: { cpu: "100m", memory: "256Mi" },
+  limits: { memory: "1Gi" },
+};
+export const DEFAULT_KAFKA_RESOURCES: Resources = {
+  requests: { cpu: "100m", memory: "768Mi" },
+  limits: { memory: "1536Mi" },
+};
+export const DEFAULT_REDIS_RESOURCES: Resources = {
+  requests: { cpu: "50m", memory: "64Mi" },
+  limits: { memory: "512Mi" },
+};
+export const DEFAULT_PLATFORM_RESOURCES: Resources = {
+  requests: { cpu: "50m", memory: "128Mi" },
+  limits: { memory: "768Mi" },
+};
+/** Init containers (mariadb-install-db starts a bootstrap server; the Kafka format is a JVM). */
+export const INIT_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } };

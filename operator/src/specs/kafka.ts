@@ -1,16 +1,23 @@
-// Managed Kafka: a KRaft StatefulSet (each pod broker + controller) and its headless Service.
-import type { V1Service, V1StatefulSet } from "@kubernetes/client-node";
+// Managed Kafka: a KRaft StatefulSet (each pod broker + controller), its config and its headless Service. The
+// broker runs by explicit command; an init container writes the pod's config and formats the storage.
+import type { V1ConfigMap, V1Service, V1StatefulSet } from "@kubernetes/client-node";
 import type { ChatCluster, ChatClusterSpecKafkaManaged } from "../api/index.js";
+import { parseQuantity } from "../kube/compare.js";
 import {
   clean,
+  DEFAULT_KAFKA_RESOURCES,
+  INIT_RESOURCES,
   KAFKA_CONTROLLER_PORT,
   KAFKA_PORT,
   meta,
   names,
   podAntiAffinity,
+  podSecurity,
+  readOnlyContainerSecurity,
   resources,
   secretEnv,
   selector,
+  serviceAccountFor,
   svcHost,
 } from "./common.js";
 import { CREDENTIAL_KEYS } from "./secrets.js";
@@ -18,7 +25,7 @@ import { CREDENTIAL_KEYS } from "./secrets.js";
 export function managedKafka(cc: ChatCluster): ChatClusterSpecKafkaManaged {
   return (
     cc.spec.kafka.managed ?? {
-      image: "apache/kafka:3.9.1",
+      image: "ghcr.io/chatcluster/kafka:3.9.1",
       replicas: 1,
       partitions: 12,
       storage: { size: "10Gi" },
@@ -60,17 +67,93 @@ export function buildKafkaService(cc: ChatCluster): V1Service {
   };
 }
 
-export function buildKafkaStatefulSet(cc: ChatCluster): V1StatefulSet {
-  const c = cc.metadata.name ?? "";
+/** Where the operator puts Kafka's files (the official image's layout: /opt/kafka/bin, data in /var/lib/kafka/data). */
+const KAFKA = {
+  bin: "/opt/kafka/bin",
+  template: "/etc/kafka/chatcluster",
+  rendered: "/etc/kafka/rendered",
+  data: "/var/lib/kafka/data",
+} as const;
+/** `appuser` of the official apache/kafka image and of ours (hack/images/kafka). */
+const KAFKA_UID = 1000;
+
+/** The broker settings shared by every pod; node.id and the advertised listener are added per pod. */
+export function renderKafkaProperties(cc: ChatCluster): string {
   const k = managedKafka(cc);
-  const name = names.kafka(c);
+  const name = names.kafka(cc.metadata.name ?? "");
   const host = svcHost(cc, name);
   const voters = Array.from(
     { length: k.replicas },
     (_, i) => `${i}@${name}-${i}.${host}:${KAFKA_CONTROLLER_PORT}`,
   ).join(",");
   const rf = String(Math.min(3, k.replicas));
+  const isr = k.replicas >= 3 ? "2" : "1";
+  return [
+    "process.roles=broker,controller",
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
+    "controller.listener.names=CONTROLLER",
+    "inter.broker.listener.name=PLAINTEXT",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `log.dirs=${KAFKA.data}`,
+    `num.partitions=${k.partitions}`,
+    `default.replication.factor=${rf}`,
+    `offsets.topic.replication.factor=${rf}`,
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${isr}`,
+    `min.insync.replicas=${isr}`,
+    "auto.create.topics.enable=false",
+    "",
+  ].join("\n");
+}
+
+export function buildKafkaConfigMap(cc: ChatCluster): V1ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(cc, names.kafkaConfig(cc.metadata.name ?? ""), "kafka"),
+    data: { "server.properties": renderKafkaProperties(cc) },
+  };
+}
+
+/**
+ * The init container: the pod's own server.properties (node id = StatefulSet ordinal, advertised listener =
+ * its stable DNS name), then the KRaft storage format, which keeps an already formatted volume as it is.
+ */
+export function kafkaInitScript(cc: ChatCluster): string {
+  const host = svcHost(cc, names.kafka(cc.metadata.name ?? ""));
+  return String.raw`set -eu
+id="${"$"}{POD_NAME##*-}"
+{
+  cat ${KAFKA.template}/server.properties
+  echo "node.id=$id"
+  echo "advertised.listeners=PLAINTEXT://$POD_NAME.${host}:${KAFKA_PORT}"
+} >${KAFKA.rendered}/server.properties
+exec ${KAFKA.bin}/kafka-storage.sh format --ignore-formatted -t "$CLUSTER_ID" -c ${KAFKA.rendered}/server.properties
+`;
+}
+
+/** Heap at half the container's memory (limit, else request), the rest for page cache and metaspace. */
+export function kafkaHeap(cc: ChatCluster): string {
+  const r = managedKafka(cc).resources ?? DEFAULT_KAFKA_RESOURCES;
+  const mem = r.limits?.memory ?? r.requests?.memory;
+  const bytes = (mem === undefined ? undefined : parseQuantity(String(mem))) ?? 1024 ** 3;
+  const mib = Math.max(256, Math.floor(bytes / 2 / 1024 ** 2));
+  return `-Xms${mib}m -Xmx${mib}m`;
+}
+
+export function buildKafkaStatefulSet(cc: ChatCluster): V1StatefulSet {
+  const c = cc.metadata.name ?? "";
+  const k = managedKafka(cc);
+  const name = names.kafka(c);
   const m = meta(cc, name, "kafka");
+  const mounts = [
+    { name: "data", mountPath: KAFKA.data },
+    { name: "template", mountPath: KAFKA.template, readOnly: true },
+    { name: "rendered", mountPath: KAFKA.rendered },
+    { name: "tmp", mountPath: "/tmp" },
+  ];
+  const podName = { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } };
   return clean<V1StatefulSet>({
     apiVersion: "apps/v1",
     kind: "StatefulSet",
@@ -86,60 +169,50 @@ export function buildKafkaStatefulSet(cc: ChatCluster): V1StatefulSet {
         metadata: { labels: m.labels },
         spec: {
           affinity: podAntiAffinity(cc, "kafka"),
-          securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true },
+          securityContext: podSecurity(KAFKA_UID),
+          serviceAccountName: serviceAccountFor(cc, "kafka"),
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 60,
+          initContainers: [
+            {
+              name: "init",
+              image: k.image,
+              imagePullPolicy: "IfNotPresent",
+              command: ["bash", "-c", kafkaInitScript(cc)],
+              env: [podName, secretEnv("CLUSTER_ID", names.credentials(c), CREDENTIAL_KEYS.kafkaClusterId)],
+              resources: INIT_RESOURCES,
+              securityContext: readOnlyContainerSecurity,
+              volumeMounts: mounts,
+            },
+          ],
           containers: [
             {
               name: "kafka",
               image: k.image,
               imagePullPolicy: "IfNotPresent",
-              // The node id is the pod ordinal; the image's entrypoint reads KAFKA_* variables.
-              command: [
-                "/bin/bash",
-                "-c",
-                // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template
-                'export KAFKA_NODE_ID="${HOSTNAME##*-}"; exec /etc/kafka/docker/run',
-              ],
-              env: [
-                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-                secretEnv("CLUSTER_ID", names.credentials(c), CREDENTIAL_KEYS.kafkaClusterId),
-                { name: "KAFKA_PROCESS_ROLES", value: "broker,controller" },
-                { name: "KAFKA_CONTROLLER_QUORUM_VOTERS", value: voters },
-                {
-                  name: "KAFKA_LISTENERS",
-                  value: `PLAINTEXT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
-                },
-                {
-                  name: "KAFKA_ADVERTISED_LISTENERS",
-                  value: `PLAINTEXT://$(POD_NAME).${host}:${KAFKA_PORT}`,
-                },
-                { name: "KAFKA_CONTROLLER_LISTENER_NAMES", value: "CONTROLLER" },
-                {
-                  name: "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
-                  value: "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                },
-                { name: "KAFKA_LOG_DIRS", value: "/var/lib/kafka/data" },
-                { name: "KAFKA_NUM_PARTITIONS", value: String(k.partitions) },
-                { name: "KAFKA_DEFAULT_REPLICATION_FACTOR", value: rf },
-                { name: "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", value: rf },
-                { name: "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", value: rf },
-                { name: "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", value: k.replicas >= 3 ? "2" : "1" },
-                { name: "KAFKA_MIN_INSYNC_REPLICAS", value: k.replicas >= 3 ? "2" : "1" },
-                { name: "KAFKA_AUTO_CREATE_TOPICS_ENABLE", value: "false" },
-              ],
+              command: [`${KAFKA.bin}/kafka-server-start.sh`, `${KAFKA.rendered}/server.properties`],
+              env: [{ name: "KAFKA_HEAP_OPTS", value: kafkaHeap(cc) }],
               ports: [
                 { name: "kafka", containerPort: KAFKA_PORT, protocol: "TCP" },
                 { name: "controller", containerPort: KAFKA_CONTROLLER_PORT, protocol: "TCP" },
               ],
-              readinessProbe: { tcpSocket: { port: KAFKA_PORT }, initialDelaySeconds: 10, periodSeconds: 5 },
+              // Log recovery after an unclean stop can take minutes: liveness waits for the first success.
+              startupProbe: { tcpSocket: { port: KAFKA_PORT }, periodSeconds: 5, failureThreshold: 120 },
+              readinessProbe: { tcpSocket: { port: KAFKA_PORT }, periodSeconds: 5 },
               livenessProbe: {
                 tcpSocket: { port: KAFKA_CONTROLLER_PORT },
-                initialDelaySeconds: 60,
                 periodSeconds: 10,
                 failureThreshold: 6,
               },
-              resources: resources(k.resources),
-              volumeMounts: [{ name: "data", mountPath: "/var/lib/kafka/data" }],
+              resources: resources(k.resources ?? DEFAULT_KAFKA_RESOURCES),
+              securityContext: readOnlyContainerSecurity,
+              volumeMounts: mounts,
             },
+          ],
+          volumes: [
+            { name: "template", configMap: { name: names.kafkaConfig(c) } },
+            { name: "rendered", emptyDir: {} },
+            { name: "tmp", emptyDir: {} },
           ],
         },
       },

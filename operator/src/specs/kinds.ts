@@ -8,6 +8,7 @@ export type Kind = [apiVersion: string, kind: string];
 export const CHILD_KINDS: Kind[] = [
   ["v1", "ConfigMap"],
   ["v1", "Secret"],
+  ["v1", "ServiceAccount"],
   ["v1", "Service"],
   ["apps/v1", "StatefulSet"],
   ["apps/v1", "Deployment"],

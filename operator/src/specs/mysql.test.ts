@@ -57,13 +57,21 @@ describe("MySQL builders", () => {
     expect(vct?.spec?.resources?.requests).toEqual({ storage: "20Gi" });
     expect(vct?.spec?.storageClassName).toBe("fast");
     const c = spec.template.spec?.containers[0];
-    expect(c?.readinessProbe?.exec?.command).toEqual(["healthcheck.sh", "--connect", "--innodb_initialized"]);
-    expect(c?.livenessProbe?.exec?.command).toEqual(["healthcheck.sh", "--connect"]);
+    const ping = ["mariadb-admin", "--socket=/run/mysqld/mysqld.sock", "--user=mysql", "ping"];
+    expect(c?.readinessProbe?.exec?.command).toEqual(ping);
+    expect(c?.livenessProbe?.exec?.command).toEqual(ping);
+    expect(c?.startupProbe?.failureThreshold).toBeGreaterThanOrEqual(60);
+    expect(c?.command).toEqual([
+      "mariadbd",
+      "--defaults-file=/etc/mysql/chatcluster/chatcluster.cnf",
+      "--init-file=/run/chatcluster/init.sql",
+    ]);
     expect(c?.resources).toEqual({
       requests: { cpu: "500m", memory: "1Gi" },
       limits: { memory: "2147483648" },
     });
-    expect(c?.env?.find((e) => e.name === "MARIADB_ROOT_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({
+    const init = spec.template.spec?.initContainers?.[0];
+    expect(init?.env?.find((e) => e.name === "MARIADB_ROOT_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({
       name: "chat-credentials",
       key: "mysql-root-password",
     });
@@ -93,8 +101,12 @@ describe("MySQL builders", () => {
 
   it("omits unset fields entirely (clean diffs)", () => {
     const sts = buildMysqlStatefulSet(newChatCluster(), { role: "shard", index: 0 });
-    expect(JSON.stringify(sts)).not.toContain("null");
-    expect(sts.spec?.template.spec?.containers[0]).not.toHaveProperty("resources");
+    expect(JSON.stringify(sts)).not.toContain(":null");
+    // No resources in the spec: the defaults, never BestEffort.
+    expect(sts.spec?.template.spec?.containers[0]?.resources?.requests).toEqual({
+      cpu: "100m",
+      memory: "256Mi",
+    });
     expect(sts.spec?.volumeClaimTemplates?.[0]?.spec).not.toHaveProperty("storageClassName");
   });
 });

@@ -7,20 +7,23 @@ import type { ChatCluster, RoleName } from "../api/index.js";
 import { parseDuration } from "../rebalance/planner.js";
 import {
   clean,
+  DEFAULT_PLATFORM_RESOURCES,
   HTTP_PORT,
   LABEL_PREFIX,
   MYSQL_PORT,
   meta,
   names,
   PLATFORM_LABEL,
+  podSecurity,
+  readOnlyContainerSecurity,
   resources,
-  restrictedContainerSecurity,
   secretEnv,
   selector,
+  serviceAccountFor,
   svcHost,
 } from "./common.js";
 import { kafkaBootstrap, managedKafka } from "./kafka.js";
-import { mysqlName } from "./mysql.js";
+import { MYSQL_USER, mysqlName } from "./mysql.js";
 import { redisEndpoint } from "./redis.js";
 import { CREDENTIAL_KEYS } from "./secrets.js";
 
@@ -42,8 +45,6 @@ export function shardEndpoints(cc: ChatCluster): ShardEndpoint[] {
   }));
 }
 
-/** The MySQL user the operator creates on the catalog and every shard (MARIADB_USER). */
-export const MYSQL_USER = "chat";
 /** Helper variables only used for `$(VAR)` expansion in the URLs below; the platform does not parse them. */
 export const EXPANSION_ONLY_ENV = ["CHAT_MYSQL_PASSWORD", "CHAT_REDIS_PASSWORD"] as const;
 /** Changes with the ConfigMap's data, so a changed ConfigMap rolls the pods (envFrom is read at start). */
@@ -147,6 +148,9 @@ const configHash = (cc: ChatCluster) =>
     .digest("hex")
     .slice(0, 16);
 
+/** Any non-root uid works: the image runs from read-only files and writes only /tmp. */
+const PLATFORM_UID = 10001;
+
 export const platformImage = (cc: ChatCluster) => `${cc.spec.image}:${cc.spec.version}`;
 
 export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployment {
@@ -167,7 +171,9 @@ export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployme
       template: {
         metadata: { labels: m.labels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(cc) } },
         spec: {
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 },
+          securityContext: podSecurity(PLATFORM_UID),
+          serviceAccountName: serviceAccountFor(cc, "platform"),
+          automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 30,
           topologySpreadConstraints: [
             {
@@ -196,8 +202,8 @@ export function buildRoleDeployment(cc: ChatCluster, role: RoleName): V1Deployme
                 periodSeconds: 10,
                 failureThreshold: 6,
               },
-              resources: resources(spec.resources),
-              securityContext: { ...restrictedContainerSecurity, readOnlyRootFilesystem: true },
+              resources: resources(spec.resources ?? DEFAULT_PLATFORM_RESOURCES),
+              securityContext: readOnlyContainerSecurity,
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
           ],

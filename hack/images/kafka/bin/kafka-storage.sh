@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# kafka-storage.sh {format|info|random-uuid|version} ...
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS_TOOLS:--Xmx256m}" exec "$(dirname "$0")/kafka-run-class.sh" kafka.tools.StorageTool "$@"
