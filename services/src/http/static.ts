@@ -1,5 +1,5 @@
 // Serves the web client (web/, built by `npm run build -w web`) at /: hashed assets cached
-// for a year, index.html revalidated on every load, client-side routes answered with
+// for a year (gzip-compressed when the build left a .gz copy), index.html revalidated on every load, client-side routes answered with
 // index.html (SPA fallback), and a Content-Security-Policy that allows only what the app
 // uses: its own scripts, styles and images, and its own origin for the API and socket.
 import { existsSync } from "node:fs";
@@ -41,6 +41,7 @@ export function webClient(dir: string): RequestHandler {
   const index = path.join(root, "index.html");
   // A client built after the server started is picked up on the next request.
   let built = existsSync(index);
+  const IMMUTABLE = "public, max-age=31536000, immutable";
   const files = express.static(root, {
     index: false,
     redirect: false,
@@ -50,13 +51,25 @@ export function webClient(dir: string): RequestHandler {
       securityHeaders(res);
       // Vite names everything under assets/ by content hash: it never changes.
       const immutable = path.relative(root, file).startsWith(`assets${path.sep}`);
-      res.setHeader("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      res.setHeader("Cache-Control", immutable ? IMMUTABLE : "no-cache");
     },
   });
   return (req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== "GET" && req.method !== "HEAD") || SERVER_PATHS.test(req.path)) return next();
     built ||= existsSync(index);
     if (!built) return next();
+    if (req.path.startsWith("/assets/")) {
+      res.setHeader("Vary", "Accept-Encoding");
+      // The build writes a gzip copy next to each script and stylesheet (web/vite.config.ts).
+      const file = path.join(root, path.normalize(decodeURIComponent(req.path)));
+      if (file.startsWith(root + path.sep) && req.acceptsEncodings("gzip") && existsSync(`${file}.gz`)) {
+        securityHeaders(res);
+        res.setHeader("Cache-Control", IMMUTABLE);
+        res.setHeader("Content-Encoding", "gzip");
+        res.type(path.extname(file));
+        return res.sendFile(`${file}.gz`, { lastModified: true, etag: true }, (err) => err && next(err));
+      }
+    }
     files(req, res, () => {
       // SPA fallback: a page of the client (/rooms/12, /ops) gets index.html; a missing
       // asset or anything not asking for HTML falls through to the API's 404.
