@@ -276,6 +276,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
         points: config.limits.typingPer10s,
         duration: 10,
         insuranceLimiter: new RateLimiterMemory({ points: config.limits.typingPer10s, duration: 10 }),
+        rejectIfRedisNotReady: true,
       }),
       metrics,
       log: log.child({ mod: "realtime" }),

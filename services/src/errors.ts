@@ -33,13 +33,35 @@ export const ERROR_CATALOG = {
   CHAT_MOVE_INVALID: { status: 422, title: "The room move cannot be done" },
   CHAT_RATE_LIMITED: { status: 429, title: "Too many requests" },
   CHAT_INTERNAL: { status: 500, title: "Internal error" },
-  CHAT_ROOM_UNAVAILABLE: { status: 503, title: "The room is being moved; retry shortly" },
-  CHAT_ROOM_MOVING: { status: 503, title: "The room is being moved to another shard; retry shortly" },
-  CHAT_SHARD_UNAVAILABLE: { status: 503, title: "The shard does not answer; retry shortly" },
-  CHAT_OVERLOADED: { status: 503, title: "Too many sends are waiting to be stored; retry shortly" },
-  CHAT_NOT_READY: { status: 503, title: "The service is not ready" },
-  CHAT_BACKEND_UNAVAILABLE: { status: 503, title: "A database or Redis is unreachable; retry shortly" },
-} as const satisfies Record<string, { status: number; title: string }>;
+  // Every 503 says when to retry (Retry-After, the ack's retryAfterSeconds): a database
+  // or Redis restart measured 5-6 s end to end, so backends get 2 s, the rest 1 s.
+  CHAT_ROOM_UNAVAILABLE: {
+    status: 503,
+    title: "The room is being moved; retry shortly",
+    retryAfterSeconds: 1,
+  },
+  CHAT_ROOM_MOVING: {
+    status: 503,
+    title: "The room is being moved to another shard; retry shortly",
+    retryAfterSeconds: 1,
+  },
+  CHAT_SHARD_UNAVAILABLE: {
+    status: 503,
+    title: "The shard does not answer; retry shortly",
+    retryAfterSeconds: 2,
+  },
+  CHAT_OVERLOADED: {
+    status: 503,
+    title: "Too many sends are waiting to be stored; retry shortly",
+    retryAfterSeconds: 1,
+  },
+  CHAT_NOT_READY: { status: 503, title: "The service is not ready", retryAfterSeconds: 2 },
+  CHAT_BACKEND_UNAVAILABLE: {
+    status: 503,
+    title: "A database or Redis is unreachable; retry shortly",
+    retryAfterSeconds: 2,
+  },
+} as const satisfies Record<string, { status: number; title: string; retryAfterSeconds?: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 
@@ -69,6 +91,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   issues?: FieldIssue[];
+  /** When to retry (also the Retry-After header): on 429 and every 503. */
+  retryAfterSeconds?: number;
 }
 
 export const problemType = (code: ErrorCode): string =>
@@ -92,6 +116,10 @@ export function toProblem(err: unknown, instance?: string): Problem {
   };
   if (instance) p.instance = instance;
   if (e.extra.issues) p.issues = e.extra.issues;
+  const entry = ERROR_CATALOG[e.code];
+  const retry =
+    e.extra.retryAfterSeconds ?? ("retryAfterSeconds" in entry ? entry.retryAfterSeconds : undefined);
+  if (retry) p.retryAfterSeconds = retry;
   return p;
 }
 
@@ -106,9 +134,8 @@ export function toAckError(err: unknown): {
     status: p.status,
     detail: p.detail,
   };
-  // Retryable refusals (CHAT_OVERLOADED) say when to retry, like HTTP's Retry-After.
-  if (err instanceof AppError && err.extra.retryAfterSeconds)
-    error.retryAfterSeconds = err.extra.retryAfterSeconds;
+  // Retryable refusals (429, every 503) say when to retry, like HTTP's Retry-After.
+  if (p.retryAfterSeconds) error.retryAfterSeconds = p.retryAfterSeconds;
   return { ok: false, error };
 }
 

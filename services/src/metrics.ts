@@ -69,6 +69,12 @@ export function createMetrics() {
       labelNames: ["event", "outcome"] as const,
       registers: [registry],
     }),
+    transientFailures: new Counter({
+      name: "chat_transient_failures_total",
+      help: "Handled failures of a backend being unavailable (answered as retryable), by where they surfaced",
+      labelNames: ["where"] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: "chat_rate_limited_total",
       help: "Requests refused by a rate limit",

@@ -26,14 +26,17 @@ export class SessionGuard {
 
   /** Throws 401 when the user does not exist or the session was signed out. */
   async check(userId: number, sid: string): Promise<void> {
-    const [revoked, known] = await this.redis
-      .mget(this.#revokedKey(sid), this.#userKey(userId))
-      .catch(() => [null, null]);
+    // A Redis that is not connected is skipped, not waited for (ioredis would queue the
+    // command through its reconnect attempts: seconds on every request).
+    const ready = this.redis.status === "ready";
+    const [revoked, known] = ready
+      ? await this.redis.mget(this.#revokedKey(sid), this.#userKey(userId)).catch(() => [null, null])
+      : [null, null];
     if (revoked) throw new AppError("CHAT_UNAUTHENTICATED", "the session was signed out");
     if (known === "1") return;
     const [rows] = await this.catalog.query<RowDataPacket[]>("SELECT 1 FROM users WHERE id = ?", [userId]);
     if (rows.length === 0) throw new AppError("CHAT_UNAUTHENTICATED", "the access token is invalid");
-    await this.redis.set(this.#userKey(userId), "1", "EX", USER_CACHE_SECONDS).catch(() => {});
+    if (ready) await this.redis.set(this.#userKey(userId), "1", "EX", USER_CACHE_SECONDS).catch(() => {});
   }
 
   /** Makes the session's access tokens invalid from now on (logout). */

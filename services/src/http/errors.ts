@@ -4,6 +4,8 @@
 import type { NextFunction, Request, Response } from "express";
 import { AppError, toProblem } from "../errors.js";
 import type { Logger } from "../log.js";
+import { isTransient } from "../transient.js";
+import { TransientReporter } from "../transient-log.js";
 
 interface BodyParserError {
   type?: string;
@@ -30,23 +32,26 @@ function classify(err: unknown): unknown {
   }
 }
 
-export const errorHandler =
-  (log: Logger) =>
-  (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+export const errorHandler = (log: Logger) => {
+  const transient = new TransientReporter(log);
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const classified = classify(err);
     const problem = toProblem(classified, req.originalUrl.split("?")[0]);
     if (problem.status >= 500 && !(classified instanceof AppError)) {
-      log.error({ err, method: req.method, url: req.originalUrl.split("?")[0] }, "unhandled error");
+      const where = { method: req.method, url: req.originalUrl.split("?")[0] };
+      // A backend outage is answered 503 to every request it touches: said at most every
+      // few seconds, not once per request (chat_http_requests_total counts them all).
+      if (isTransient(classified)) transient.report("http", err, where);
+      else log.error({ err, ...where }, "unhandled error");
     }
-    if (classified instanceof AppError && classified.extra.retryAfterSeconds) {
-      res.setHeader("Retry-After", String(classified.extra.retryAfterSeconds));
-    }
+    if (problem.retryAfterSeconds) res.setHeader("Retry-After", String(problem.retryAfterSeconds));
     if (res.headersSent) {
       res.end();
       return;
     }
     res.status(problem.status).type("application/problem+json").send(JSON.stringify(problem));
   };
+};
 
 export const notFound = (req: Request, _res: Response, next: NextFunction): void => {
   next(new AppError("CHAT_ROUTE_NOT_FOUND", `no route for ${req.method} ${req.path}`));

@@ -66,7 +66,8 @@ export class LoginGuard {
     try {
       const out = await login();
       await this.#refund(reserved);
-      await this.redis.set(this.#knownKey(username, ip), "1", "EX", KNOWN_IP_SECONDS).catch(() => {});
+      if (this.redis.status === "ready")
+        await this.redis.set(this.#knownKey(username, ip), "1", "EX", KNOWN_IP_SECONDS).catch(() => {});
       return out;
     } catch (err) {
       if (!(err instanceof AppError && err.code === "CHAT_INVALID_CREDENTIALS")) await this.#refund(reserved);
@@ -79,6 +80,8 @@ export class LoginGuard {
   }
 
   async #known(username: string, ip: string): Promise<boolean> {
+    // Not connected: unknown (the account budget applies), rather than waiting for a reconnect.
+    if (this.redis.status !== "ready") return false;
     return (await this.redis.exists(this.#knownKey(username, ip)).catch(() => 0)) === 1;
   }
 

@@ -102,6 +102,10 @@ export function buildOpenApi(docs: readonly RouteDoc[], info: { version: string 
             code: { type: "string", enum: Object.keys(ERROR_CATALOG) },
             detail: { type: "string" },
             instance: { type: "string" },
+            retryAfterSeconds: {
+              type: "integer",
+              description: "On 429 and 503: when to retry (also Retry-After)",
+            },
             issues: {
               type: "array",
               items: {

@@ -27,6 +27,8 @@ export function makeLimiter(
       points,
       duration: durationSeconds,
       insuranceLimiter: new RateLimiterMemory({ points, duration: durationSeconds }),
+      // Redis down: straight to the in-memory limiter, not after ioredis' reconnect attempts (seconds).
+      rejectIfRedisNotReady: true,
     }),
   };
 }

@@ -32,6 +32,8 @@ export class SendLimiter {
       duration: WINDOW_SECONDS,
       // Redis down: each node limits on its own rather than refusing every send.
       insuranceLimiter: new RateLimiterMemory({ points: limits.perUserPer10s, duration: WINDOW_SECONDS }),
+      // … at once, not after ioredis' reconnect attempts (seconds of a hanging send).
+      rejectIfRedisNotReady: true,
     });
     this.#socket = new RateLimiterMemory({ points: limits.perSocketPer10s, duration: WINDOW_SECONDS });
   }

@@ -27,6 +27,9 @@ export interface EventConsumer {
   handleBatch?(events: Envelope[]): Promise<Outcome[]>;
 }
 
+// Retries of a transient failure logged at debug before they are worth a warning (~3 s of backoff).
+const TRANSIENT_QUIET_ATTEMPTS = 5;
+
 export interface RunnerOptions {
   group: string;
   maxAttempts: number;
@@ -143,7 +146,13 @@ export class ConsumerRunner {
         }
         this.metrics.consumerEvents.inc({ group, outcome: "retried" });
         const wait = Math.min(this.opts.backoffMs * 2 ** Math.min(attempt - 1, 6), 5000);
-        this.log.warn({ err, group, eventId: event.id, attempt, transient, retryInMs: wait }, "event failed");
+        // A transient failure retried a few times (a deadlock victim, a restarting database)
+        // is routine and counted above; it becomes a warning only when it keeps failing.
+        const level = transient && attempt < TRANSIENT_QUIET_ATTEMPTS ? "debug" : "warn";
+        this.log[level](
+          { err, group, eventId: event.id, attempt, transient, retryInMs: wait },
+          "event failed",
+        );
         await new Promise((res) => setTimeout(res, wait));
         await keepAlive?.();
       }

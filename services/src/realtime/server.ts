@@ -15,6 +15,8 @@ import type { Metrics } from "../metrics.js";
 import type { Focus } from "../notifications/focus.js";
 import type { ReadStateService } from "../readstate/service.js";
 import type { RoomService } from "../rooms/service.js";
+import { isTransient } from "../transient.js";
+import { TransientReporter } from "../transient-log.js";
 import type { Presence } from "./presence.js";
 import type { ClientToServerEvents, ServerToClientEvents } from "./protocol.js";
 import { clientEventSchemas } from "./schemas.js";
@@ -57,6 +59,7 @@ export interface RealtimeHandle {
 
 export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle {
   let stopping = false;
+  const transientLog = new TransientReporter(d.log, d.metrics.transientFailures);
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     const header = socket.handshake.headers.authorization;
@@ -74,7 +77,10 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle 
       const e = new Error(err instanceof AppError ? err.message : "authentication failed") as Error & {
         data?: unknown;
       };
-      e.data = toAckError(err instanceof AppError ? err : new AppError("CHAT_UNAUTHENTICATED")).error;
+      // A backend that cannot confirm the session is a retryable 503, not a bad token.
+      e.data = toAckError(
+        err instanceof AppError || isTransient(err) ? err : new AppError("CHAT_UNAUTHENTICATED"),
+      ).error;
       next(e);
     }
   });
@@ -120,8 +126,15 @@ export function attachRealtime(io: ChatServer, d: RealtimeDeps): RealtimeHandle 
               ack?.({ ok: true, ...out });
             } catch (err) {
               const res = toAckError(err);
-              d.metrics.socketEvents.inc({ event, outcome: res.error.status >= 500 ? "error" : "rejected" });
-              if (res.error.status >= 500 && !(err instanceof AppError)) {
+              const transient = res.error.status >= 500 && isTransient(err);
+              d.metrics.socketEvents.inc({
+                event,
+                outcome: transient ? "unavailable" : res.error.status >= 500 ? "error" : "rejected",
+              });
+              // A backend outage fails every event it touches: counted and said once in a
+              // while; only what is not retryable (a bug) is an error line each time.
+              if (transient && !(err instanceof AppError)) transientLog.report("socket", err, { event });
+              else if (res.error.status >= 500 && !(err instanceof AppError)) {
                 d.log.error({ err, event }, "socket handler failed");
               }
               ack?.(res);

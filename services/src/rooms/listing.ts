@@ -4,12 +4,18 @@
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import type { RoomDto } from "../realtime/protocol.js";
 import { mapRoom, ROOM_COLUMNS, type RoomRouter } from "../sharding/router.js";
+import { isBackendUnavailable } from "../transient.js";
 import { roomDto } from "./dto.js";
 import { isMemberRole } from "./permissions.js";
 
 export interface RoomPage {
   rooms: RoomDto[];
   nextCursor: number | null;
+  /**
+   * Rooms of this page whose shard did not answer (down or restarting): the page holds what
+   * is reachable instead of failing whole; ask again for these later. Empty when complete.
+   */
+  unavailableRoomIds: number[];
 }
 
 export class RoomListing {
@@ -36,8 +42,8 @@ export class RoomListing {
       if (!route || route.state === "deleted" || route.state === "creating") continue;
       byShard.set(route.shardId, [...(byShard.get(route.shardId) ?? []), id]);
     }
-    const rooms = await this.#loadRooms(userId, byShard, ids, "member");
-    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+    const { rooms, unavailable } = await this.#loadRooms(userId, byShard, ids, "member");
+    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null, unavailableRoomIds: unavailable };
   }
 
   /** Public rooms anyone can join, paged by room id; includes the caller's role where a member. */
@@ -54,8 +60,8 @@ export class RoomListing {
       const shard = Number(r.shard_id);
       byShard.set(shard, [...(byShard.get(shard) ?? []), Number(r.room_id)]);
     }
-    const rooms = await this.#loadRooms(userId, byShard, ids, "public");
-    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null };
+    const { rooms, unavailable } = await this.#loadRooms(userId, byShard, ids, "public");
+    return { rooms, nextCursor: more ? (ids.at(-1) ?? null) : null, unavailableRoomIds: unavailable };
   }
 
   /**
@@ -68,11 +74,11 @@ export class RoomListing {
     byShard: Map<number, number[]>,
     ids: number[],
     only: "member" | "public",
-  ): Promise<RoomDto[]> {
+  ): Promise<{ rooms: RoomDto[]; unavailable: number[] }> {
     const membership = only === "member" ? "JOIN" : "LEFT JOIN";
     const kind = only === "public" ? "AND r.kind = 'public'" : "";
     const found = new Map<number, RoomDto>();
-    await Promise.all(
+    const settled = await Promise.allSettled(
       [...byShard].map(async ([shardId, roomIds]) => {
         const [rows] = await this.router.shards.pool(shardId).query<RowDataPacket[]>(
           `SELECT ${ROOM_COLUMNS}, m.role AS my_role, COALESCE(rm.last_read_seq, 0) AS last_read_seq
@@ -91,6 +97,17 @@ export class RoomListing {
         }
       }),
     );
-    return ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined);
+    // A shard that is down costs its rooms, not the page; anything else is still an error.
+    const unavailable: number[] = [];
+    const shardList = [...byShard];
+    settled.forEach((r, i) => {
+      if (r.status === "fulfilled") return;
+      if (!isBackendUnavailable(r.reason)) throw r.reason;
+      unavailable.push(...(shardList[i]?.[1] ?? []));
+    });
+    return {
+      rooms: ids.map((id) => found.get(id)).filter((r): r is RoomDto => r !== undefined),
+      unavailable: unavailable.sort((a, b) => a - b),
+    };
   }
 }

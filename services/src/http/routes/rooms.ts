@@ -16,6 +16,14 @@ import {
 const cursorQuery = z.object({ after: idString.optional(), limit: limitString(100, 50) });
 const memberParams = z.object({ roomId: idString, userId: idString });
 
+const RoomPageSchema = z.object({
+  rooms: z.array(RoomSchema),
+  nextCursor: z.number().int().nullable(),
+  unavailableRoomIds: z
+    .array(z.number().int())
+    .describe("Rooms of this page whose shard did not answer; the page lists what was reachable"),
+});
+
 export function roomRoutes(api: Api, d: HttpDeps): void {
   api.add({
     method: "post",
@@ -63,7 +71,7 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     response: {
       status: 200,
       description: "A page of rooms",
-      schema: z.object({ rooms: z.array(RoomSchema), nextCursor: z.number().int().nullable() }),
+      schema: RoomPageSchema,
     },
     handler: ({ user, query }) => d.rooms.listMine(user.userId, query),
   });
@@ -78,7 +86,7 @@ export function roomRoutes(api: Api, d: HttpDeps): void {
     response: {
       status: 200,
       description: "A page of public rooms",
-      schema: z.object({ rooms: z.array(RoomSchema), nextCursor: z.number().int().nullable() }),
+      schema: RoomPageSchema,
     },
     handler: ({ user, query }) => d.rooms.listPublic(user.userId, query),
   });

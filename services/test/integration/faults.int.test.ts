@@ -1,0 +1,151 @@
+// Faults from outside (issue 14, defect 7), kept as a test: the platform runs as its own
+// process and reaches shard 1 and Redis through proxies the test cuts, as a kill -9 of
+// those servers would. While a backend is away every refusal is a retryable 503 with a
+// retry hint, "my rooms" lists what is reachable and names what is not, nothing is an
+// error line or an unhandled rejection, and everything works again once it is back.
+import mysql from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, connectSocket, HttpClient, registerUser, sleep, type TestUser } from "../helpers/client.js";
+import { createTestDatabases, type TestDatabases, testEnv } from "../helpers/infra.js";
+import { type EntryPointProcess, freePort, spawnEntryPoint } from "../helpers/process.js";
+import { TcpProxy } from "../helpers/tcp-proxy.js";
+
+let dbs: TestDatabases;
+let shardProxy: TcpProxy;
+let redisProxy: TcpProxy;
+let p: EntryPointProcess;
+let base: string;
+let alice: TestUser;
+const onShard: [number[], number[]] = [[], []];
+
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port) };
+};
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${p.output().slice(-3000)}`);
+    await sleep(200);
+  }
+}
+
+beforeAll(async () => {
+  dbs = await createTestDatabases(2);
+  shardProxy = await TcpProxy.start(hostPort(dbs.shardUrls[1] as string));
+  redisProxy = await TcpProxy.start(hostPort(dbs.redisUrl));
+  const port = await freePort();
+  p = spawnEntryPoint(
+    testEnv(dbs, {
+      CHAT_PORT: String(port),
+      CHAT_LOG_LEVEL: "info",
+      CHAT_MYSQL_SHARD_URLS: [
+        dbs.shardUrls[0] as string,
+        shardProxy.rewrite(dbs.shardUrls[1] as string),
+      ].join(","),
+      CHAT_REDIS_URL: redisProxy.rewrite(dbs.redisUrl),
+    }),
+  );
+  base = `http://127.0.0.1:${port}`;
+  await until("readiness", async () => (await fetch(`${base}/readyz`)).status === 200, 60_000);
+  alice = await registerUser(base, "alice");
+  for (let i = 0; i < 6; i++) await alice.http.post("/v1/rooms", { kind: "public", name: `r${i}` });
+  for (const i of [0, 1] as const) {
+    const conn = await mysql.createConnection(dbs.shardUrls[i] as string);
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT id FROM rooms ORDER BY id");
+    onShard[i] = rows.map((r) => Number(r.id));
+    await conn.end();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (p && p.child.exitCode === null) {
+    p.child.kill("SIGTERM");
+    await Promise.race([p.exited, sleep(15_000)]);
+    if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  }
+  await shardProxy?.cut();
+  await redisProxy?.cut();
+  await dbs?.drop();
+});
+
+const send = (roomId: number, body: string) => alice.http.post(`/v1/rooms/${roomId}/messages`, { body });
+
+describe("faults", () => {
+  it("a shard down: 503 with a retry hint, a partial room list, no error lines; then recovery", async () => {
+    expect(onShard[0].length).toBeGreaterThan(0);
+    expect(onShard[1].length).toBeGreaterThan(0);
+    const [up, down] = [onShard[0][0] as number, onShard[1][0] as number];
+    await shardProxy.cut();
+
+    const refused = await send(down, "while down");
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused.body.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await send(up, "other shard")).status).toBe(201);
+
+    const mine = await alice.http.get("/v1/rooms?limit=50");
+    expect(mine.status).toBe(200);
+    expect(mine.body.rooms.map((r: { id: number }) => r.id).sort()).toEqual([...onShard[0]].sort());
+    expect(mine.body.unavailableRoomIds).toEqual([...onShard[1]].sort((a, b) => a - b));
+
+    const s = await connectSocket(base, alice.token);
+    try {
+      const acks = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => call(s, "message:send", { roomId: down, body: `s${i}` })),
+      );
+      for (const a of acks) {
+        expect(a.ok).toBe(false);
+        expect(a.error.status).toBe(503);
+        expect(a.error.retryAfterSeconds).toBeGreaterThan(0);
+      }
+    } finally {
+      s.disconnect();
+    }
+
+    await shardProxy.restore();
+    await until("the shard to take sends again", async () => (await send(down, "back")).status === 201);
+    const all = await alice.http.get("/v1/rooms?limit=50");
+    expect(all.body.unavailableRoomIds).toEqual([]);
+    expect(all.body.rooms).toHaveLength(onShard[0].length + onShard[1].length);
+  });
+
+  it("Redis down: sends and sign-ins go on, nothing unhandled; every line below error level", async () => {
+    await redisProxy.cut();
+    const anon = new HttpClient(base);
+    const sends: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      sends.push((await send(onShard[0][0] as number, `redis down ${i}`)).status);
+      await sleep(150);
+    }
+    const login = await anon.post("/v1/auth/login", {
+      username: alice.username,
+      password: "correct horse battery",
+    });
+    await redisProxy.restore();
+    await until("readiness after Redis", async () => (await fetch(`${base}/readyz`)).status === 200);
+    // Retryable answers only (the send limit, the session check and presence fall back).
+    expect(
+      sends.every((st) => st === 201 || st === 503),
+      String(sends),
+    ).toBe(true);
+    expect(sends.filter((st) => st === 201).length).toBeGreaterThan(0);
+    expect([200, 503]).toContain(login.status);
+    await sleep(1000);
+
+    const lines = p
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    const loud = lines.filter((l) => l.level >= 50);
+    expect(loud, JSON.stringify(loud.slice(0, 3))).toEqual([]);
+    expect(p.output()).not.toContain("unhandled rejection");
+    // Said, not shouted: a handful of throttled warnings for ~100 refused events.
+    const said = lines.filter((l) => l.msg === "backend unavailable; answered as retryable");
+    expect(said.length).toBeGreaterThan(0);
+    expect(said.length).toBeLessThanOrEqual(10);
+    expect(p.child.exitCode).toBe(null);
+  });
+});
