@@ -8,6 +8,7 @@ import {
   checksumSelect,
   type Key,
   orderBy,
+  ROOM_ROW_TABLES,
   ROOM_TABLE,
   rangeWhere,
   type SeqSlice,
@@ -248,21 +249,10 @@ export async function missingOutbox(src: Pool, dst: Pool, srcShard: number, room
   return ids.length - Number(have[0]?.n ?? 0);
 }
 
-const ALL_TABLES = [
-  "search_postings",
-  "search_docs",
-  "reactions",
-  "read_markers",
-  "message_dedup",
-  "messages",
-  "room_members",
-  "outbox",
-];
-
 /** Deletes every row of the room on a shard in batches; the rooms row last (it carries the fence). */
 export async function deleteRoomRows(pool: Pool, roomId: number, batch: number): Promise<number> {
   let total = 0;
-  for (const table of ALL_TABLES) {
+  for (const table of ROOM_ROW_TABLES) {
     for (;;) {
       const [res] = await pool.query(`DELETE FROM ${table} WHERE room_id = ? LIMIT ?`, [roomId, batch]);
       const n = (res as { affectedRows: number }).affectedRows;
