@@ -140,6 +140,7 @@ binaries() {
   done
   K8S_BIN="$CC_CACHE/k8s-$K8S/k8s"
   ETCD_BIN="$CC_CACHE/etcd-$ETCD_VERSION/etcd"
+  cc_skip "kubernetes $K8S + etcd $ETCD_VERSION" "hack/install-controlplane.sh"
   gobin kind "$KIND_VERSION" sigs.k8s.io/kind "-s -w"
   gobin crictl "$CRICTL_VERSION" sigs.k8s.io/cri-tools/cmd/crictl "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
   gobin coredns "$COREDNS_VERSION" github.com/coredns/coredns "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
