@@ -7,14 +7,11 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync 
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
-import { INFRA_ENV_PATH } from "./infra.js";
+import { INFRA_ENV_PATH, readInfraEnv } from "./infra.js";
 import { freePort } from "./process.js";
 
 export function sharedKafkaBrokers(): string {
-  const text = readFileSync(INFRA_ENV_PATH, "utf8");
-  const m = /^CC_KAFKA_BROKERS=(.+)$/m.exec(text);
-  if (!m?.[1]) throw new Error(`${INFRA_ENV_PATH} lacks CC_KAFKA_BROKERS: run \`make infra-up\``);
-  return m[1].trim();
+  return readInfraEnv("pipeline tests need", ["kafkaBrokers"]).kafkaBrokers.join(",");
 }
 
 export const kafkaClient = (brokers: string) =>
