@@ -112,6 +112,7 @@ export function RoomView({ roomId, jumpTo }: { roomId: number; jumpTo: number | 
           </h2>
           {room.topic && <p className="muted small">{room.topic}</p>}
         </div>
+        <MuteButton roomId={roomId} />
         <button type="button" onClick={() => setSide(side?.kind === "members" ? null : { kind: "members" })}>
           Members ({room.memberCount})
         </button>
@@ -124,6 +125,32 @@ export function RoomView({ roomId, jumpTo }: { roomId: number; jumpTo: number | 
       )}
       {side?.kind === "members" && <MembersPanel room={room} onClose={() => setSide(null)} />}
     </div>
+  );
+}
+
+/** Mute: the room still counts unread messages but never notifies. */
+function MuteButton({ roomId }: { roomId: number }) {
+  const [muted, setMuted] = useState<boolean | null>(null);
+  const path = { roomId: String(roomId) };
+  useEffect(() => {
+    call(api.GET("/v1/rooms/{roomId}/notifications", { params: { path: { roomId: String(roomId) } } }))
+      .then((r) => setMuted(r.muted))
+      .catch(() => setMuted(null));
+  }, [roomId]);
+  if (muted === null) return null;
+  return (
+    <button
+      type="button"
+      aria-pressed={muted}
+      title={muted ? "Notifications are off for this room" : "Turn notifications off for this room"}
+      onClick={() =>
+        void call(api.PUT("/v1/rooms/{roomId}/notifications", { params: { path }, body: { muted: !muted } }))
+          .then((r) => setMuted(r.muted))
+          .catch(() => {})
+      }
+    >
+      {muted ? "Muted" : "Mute"}
+    </button>
   );
 }
 
@@ -290,12 +317,21 @@ function MessageRow(props: {
   );
 }
 
+/** Who is typing, or else who has read up to the newest message (read markers, live). */
 function TypingLine({ roomId }: { roomId: number }) {
   const chat = useChat();
   const names = [...(chat.typing.get(roomId)?.values() ?? [])].map((t) => t.username);
+  const last = chat.timelines.get(roomId)?.seqs.at(-1);
+  const seen = [...(chat.readers.get(roomId) ?? [])]
+    .filter(([uid, seq]) => uid !== chat.me.id && last !== undefined && seq >= last)
+    .map(([uid]) => chat.person(uid)?.username ?? `user ${uid}`);
   return (
     <p className="typing muted small" aria-live="polite" data-testid="typing">
-      {names.length === 0 ? "\u00a0" : `${names.join(", ")} ${names.length === 1 ? "is" : "are"} typing…`}
+      {names.length > 0
+        ? `${names.join(", ")} ${names.length === 1 ? "is" : "are"} typing…`
+        : seen.length > 0
+          ? `Seen by ${seen.join(", ")}`
+          : "\u00a0"}
     </p>
   );
 }

@@ -73,6 +73,8 @@ it("signs up through the form, chats live, and catches up after going offline", 
   await bobPage.getByTestId("typing").getByText(`${aliceName} is typing…`).waitFor();
   await aliceBox.press("Enter");
   await bobPage.getByTestId("timeline").getByText("hello bob").waitFor();
+  // Bob's read marker follows what he sees; Alice sees it live.
+  await alice.getByTestId("typing").getByText(`Seen by ${bob.username}`).waitFor();
   const bobBox = bobPage.getByRole("textbox", { name: `Message ${roomName}` });
   await bobBox.fill(`hi @${aliceName}, 안녕하세요 👋`);
   await bobBox.press("Enter");
@@ -162,6 +164,12 @@ it("signs up through the form, chats live, and catches up after going offline", 
   expect(Number(await bobPage.getByTestId("connection").getAttribute("data-syncs"))).toBeGreaterThan(
     syncsBefore,
   );
+
+  // Signing out revokes the refresh token: a reload shows the sign-in form again.
+  await bobPage.getByRole("button", { name: "Sign out" }).click();
+  await bobPage.getByRole("button", { name: "Sign in" }).waitFor();
+  await bobPage.reload();
+  await bobPage.getByRole("button", { name: "Sign in" }).waitFor();
 
   expect(aliceErrors).toEqual([]);
   expect(bobErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket/.test(e))).toEqual([]);

@@ -68,16 +68,20 @@ export async function context(
   return ctx;
 }
 
-/** Collects console errors and CSP violations of a page; assert it stays empty. */
+/**
+ * Collects page errors, console errors (CSP violations included) and failed API answers
+ * (401 or 5xx, with their URL) of a page; assert it stays empty.
+ */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (
-      m.type() === "error" &&
-      !/Failed to load resource: the server responded with a status of 40[34]/.test(m.text())
-    )
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
       errors.push(`console: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() === 401 || r.status() >= 500)
+      errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
   });
   return errors;
 }
@@ -149,8 +153,11 @@ export async function signedInPage(ctx: BrowserContext, user: TestUser, path = "
   });
   if (!res.ok) throw new Error(`login ${user.username}: ${res.status} ${await res.text()}`);
   const { refreshToken } = (await res.json()) as { refreshToken: string };
+  // Once per tab: a reload after signing out must not sign in again.
   await ctx.addInitScript((t) => {
-    if (!localStorage.getItem("chatcluster.refresh")) localStorage.setItem("chatcluster.refresh", t);
+    if (sessionStorage.getItem("test.seeded")) return;
+    sessionStorage.setItem("test.seeded", "1");
+    localStorage.setItem("chatcluster.refresh", t);
   }, refreshToken);
   const page = await ctx.newPage();
   await page.goto(path);
