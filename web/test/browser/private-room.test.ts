@@ -55,13 +55,18 @@ it("a non-member cannot open a private room by URL", async () => {
   // Once invited from the owner's members panel, the same URL opens.
   const ownerCtx = await context(browser, base);
   const ownerPage = await signedInPage(ownerCtx, owner, `/rooms/${room.id}`);
+  // Muting is remembered by the server.
+  await ownerPage.getByRole("button", { name: "Mute" }).click();
+  await ownerPage.getByRole("button", { name: "Muted", pressed: true }).waitFor();
+  await ownerPage.reload();
+  await ownerPage.getByRole("button", { name: "Muted", pressed: true }).waitFor();
   await ownerPage.getByRole("button", { name: /Members \(1\)/ }).click();
   await ownerPage.getByRole("button", { name: "Invite people" }).click();
   await ownerPage.getByRole("textbox", { name: "Invite someone" }).fill(outsider.username);
   await ownerPage.getByRole("button", { name: `Invite ${outsider.username}` }).click();
   await ownerPage
     .getByRole("complementary", { name: "Members" })
-    .getByText(`@${outsider.username}`)
+    .getByText(`@${outsider.username} · member`)
     .waitFor();
   // The invitee's room list gains the room live (room:added), and the URL now opens.
   await page.keyboard.press("Escape");
