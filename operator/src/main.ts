@@ -7,8 +7,8 @@
 // each cluster's in-cluster gateway Service (dev loops where the platform runs outside the cluster).
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import pino from "pino";
+import { type OperatorConfig, OperatorConfigError, parseOperatorConfig } from "./config.js";
 import { Controller } from "./controller/controller.js";
 import { kubeLeaseStore, LeaderElector } from "./controller/leader.js";
 import { OperatorMetrics, serveMetrics } from "./controller/metrics.js";
@@ -16,39 +16,23 @@ import { HttpKubeClient } from "./kube/client.js";
 import { loadKubeConfig } from "./kube/config.js";
 import { HttpKube } from "./kube/http.js";
 
-const { values } = parseArgs({
-  options: {
-    kubeconfig: { type: "string" },
-    namespace: { type: "string" },
-    "leader-elect": { type: "string" },
-    "metrics-port": { type: "string" },
-    workers: { type: "string" },
-  },
-});
-
-const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { app: "chatcluster-operator" } });
-const identity = `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString("hex")}`;
-const namespace = values.namespace ?? (process.env.WATCH_NAMESPACE || undefined);
-const leaderElect = (values["leader-elect"] ?? process.env.LEADER_ELECT ?? "true") !== "false";
-const leaseNamespace =
-  process.env.LEADER_ELECTION_NAMESPACE ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
-const metricsPort = Number(values["metrics-port"] ?? process.env.METRICS_PORT ?? 8080);
-const workers = Number(values.workers ?? process.env.WORKERS ?? 4);
-const platformAdminUrl = process.env.PLATFORM_ADMIN_URL || undefined;
-if (platformAdminUrl !== undefined && !/^https?:\/\/[^/]/.test(platformAdminUrl)) {
-  log.fatal({ PLATFORM_ADMIN_URL: platformAdminUrl }, "PLATFORM_ADMIN_URL must be an http(s) URL");
+// Parsed once, before anything else: a bad value exits 2 naming the variable (config.ts).
+let cfg: OperatorConfig;
+try {
+  cfg = parseOperatorConfig(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof OperatorConfigError)) throw err;
+  process.stderr.write(`chatcluster-operator: ${err.message}\n`);
   process.exit(2);
 }
 
-// Lease timing (seconds); the defaults are client-go's. Tests shorten them.
-const timing = {
-  leaseDurationMs: Number(process.env.LEASE_DURATION_SECONDS ?? 15) * 1000,
-  renewDeadlineMs: Number(process.env.RENEW_DEADLINE_SECONDS ?? 10) * 1000,
-  retryPeriodMs: Number(process.env.RETRY_PERIOD_SECONDS ?? 2) * 1000,
-};
+const log = pino({ level: cfg.logLevel, base: { app: "chatcluster-operator" } });
+const identity = `${cfg.podName ?? hostname()}_${randomBytes(4).toString("hex")}`;
+const { namespace, leaderElect, leaseNamespace, metricsPort, workers, platformAdminUrl } = cfg;
+const timing = cfg.lease;
 
 const metrics = new OperatorMetrics();
-const http = new HttpKube(loadKubeConfig(values.kubeconfig));
+const http = new HttpKube(loadKubeConfig(cfg.kubeconfig));
 const client = new HttpKubeClient(http, (verb, kind) => metrics.writes.inc({ verb, kind }));
 const controller = new Controller(client, metrics, log, {
   namespace,
