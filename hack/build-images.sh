@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Builds every image the operator deploys, offline, into the project's engine:
 #   chatcluster/node:20-bookworm                 the machine's Node 20 on the debootstrap base
-#   $CC_IMAGE_REPO/{mariadb,kafka,redis,prometheus}:<tag>   operands from Debian packages / Maven Central
+#   $CC_IMAGE_REPO/{mariadb,kafka,redis,prometheus,nginx}:<tag>   operands (and the kind edge) from Debian / Maven Central
 #   $CC_IMAGE_REPO/{operator,platform}:<PLATFORM_VERSION>   the project's own (operator/ and services/ Dockerfiles)
 # Every Dockerfile takes its base as a build argument and defaults to the public image, so it builds
 # unchanged where a registry is reachable. The engine's layer cache makes a second run take seconds.
-#   hack/build-images.sh [--tag TAG] [name ...]    (names: node mariadb kafka redis prometheus operator platform)
+#   hack/build-images.sh [--tag TAG] [--worktree] [name ...]    (names: node mariadb kafka redis prometheus nginx operator platform)
 source "$(dirname "$0")/lib/common.sh"
 source "$CC_REPO/hack/lib/engine.sh"
 cc_engine_require
 log="$CC_LOGS/build-images.log"
 : >"$log"
 tag="$PLATFORM_VERSION"
-if [[ "${1:-}" == "--tag" ]]; then
-  tag="$2"
-  shift 2
-fi
+worktree=0
+while (($#)); do
+  case "$1" in
+  --tag) tag="$2" && shift 2 ;;
+  --worktree) worktree=1 && shift ;;
+  *) break ;;
+  esac
+done
 
 # build NAME IMAGE CONTEXT DOCKERFILE [build args...]
 build() {
@@ -68,12 +72,30 @@ img_debian() { # NAME TAG
   build "$1" "$CC_IMAGE_REPO/$1:$2" "$CC_REPO/hack/images/$1" "$CC_REPO/hack/images/$1/Dockerfile" --build-arg "BASE=$CC_BASE_IMAGE"
 }
 
+# The project's images build from the committed tree (HEAD), never from uncommitted edits in the
+# checkout; --worktree builds the checkout as it is (to try a change before committing it).
+project_context() {
+  local ctx
+  ctx=$(context project)
+  if ((worktree)); then
+    echo "$CC_REPO"
+    return
+  fi
+  rm -rf "$ctx.new" && mkdir -p "$ctx.new"
+  git -C "$CC_REPO" archive HEAD | tar -x -C "$ctx.new"
+  cp "$CC_REPO/.dockerignore" "$ctx.new/" 2>/dev/null || true
+  rsync -a --delete --checksum "$ctx.new/" "$ctx/" && rm -rf "$ctx.new"
+  echo "$ctx"
+}
+
 img_project() { # NAME DIR
-  build "$1" "$CC_IMAGE_REPO/$1:$tag" "$CC_REPO" "$CC_REPO/$2/Dockerfile" --build-arg "NODE_IMAGE=$CC_NODE_IMAGE"
+  local ctx
+  ctx=$(project_context)
+  build "$1" "$CC_IMAGE_REPO/$1:$tag" "$ctx" "$ctx/$2/Dockerfile" --build-arg "NODE_IMAGE=$CC_NODE_IMAGE"
 }
 
 names=("$@")
-((${#names[@]})) || names=(node mariadb kafka redis prometheus operator platform)
+((${#names[@]})) || names=(node mariadb kafka redis prometheus nginx operator platform)
 command -v rsync >/dev/null || cc_step "apt: rsync" "$log" "apt-get install -y rsync" apt-get install -y -q rsync
 "$CC_REPO/hack/build-base-images.sh" | grep -v cached || true
 for n in "${names[@]}"; do
@@ -82,11 +104,12 @@ for n in "${names[@]}"; do
   mariadb) img_debian mariadb "$MARIADB_IMAGE_TAG" ;;
   redis) img_debian redis "$REDIS_IMAGE_TAG" ;;
   prometheus) img_debian prometheus "$PROMETHEUS_IMAGE_TAG" ;;
+  nginx) img_debian nginx "$NGINX_IMAGE_TAG" ;;
   kafka) img_kafka ;;
   operator) img_project operator operator ;;
   platform) img_project platform services ;;
   *)
-    echo "unknown image: $n (node mariadb kafka redis prometheus operator platform)" >&2
+    echo "unknown image: $n (node mariadb kafka redis prometheus nginx operator platform)" >&2
     exit 2
     ;;
   esac
