@@ -20,7 +20,6 @@ import { Kafka, logLevel } from "kafkajs";
 import { io as ioClient } from "socket.io-client";
 import { createChatApp } from "../../services/src/app.js";
 import { migrate } from "../../services/src/db/migrate.js";
-import { shardMigrations } from "../../services/src/db/migrations/shard.js";
 import { createPool, type Pool, type RowDataPacket } from "../../services/src/db/pool.js";
 import { silentLogger } from "../../services/src/log.js";
 import { createMetrics } from "../../services/src/metrics.js";
@@ -28,6 +27,7 @@ import type { BusRecord, EventBus } from "../../services/src/pipeline/bus.js";
 import { KafkaBus } from "../../services/src/pipeline/kafka-bus.js";
 import { createPipelineMetrics } from "../../services/src/pipeline/metrics.js";
 import { OutboxRelay } from "../../services/src/pipeline/relay.js";
+import { shardMigrations } from "../../services/src/schema.js";
 import { benchConfig, createBenchDatabases, dropAllBenchDatabases, INFRA_ENV_PATH } from "./infra.js";
 import { fmt, Samples, sleep } from "./stats.js";
 

@@ -13,7 +13,6 @@ import { SessionGuard } from "./accounts/sessions.js";
 import { TokenService } from "./accounts/tokens.js";
 import { type Config, hasRole } from "./config.js";
 import { migrate } from "./db/migrate.js";
-import { catalogMigrations } from "./db/migrations/catalog.js";
 import { createPool, type Pool } from "./db/pool.js";
 import { type EventSink, nullSink } from "./events.js";
 import { ClusterHeat } from "./heat/cluster.js";
@@ -35,6 +34,8 @@ import { Presence } from "./realtime/presence.js";
 import { attachRealtime, type ChatServer, type RealtimeHandle } from "./realtime/server.js";
 import { SocketSink } from "./realtime/sink.js";
 import { RoomService } from "./rooms/service.js";
+import { catalogMigrations, shardMigrations } from "./schema.js";
+import { indexNewer } from "./search/indexer.js";
 import { activeShardIds, migrateShards } from "./sharding/activate.js";
 import { RoomDirectory } from "./sharding/directory.js";
 import { RoomRouter } from "./sharding/router.js";
@@ -96,7 +97,7 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     await migrate(catalog, catalogMigrations, log.child({ db: "catalog" }));
     // Spares may not answer yet (the operator creates them later): best-effort here,
     // for real on activation (POST /admin/shards/:id/activate).
-    await migrateShards(shards, log, SPARE_MIGRATE_TIMEOUT_MS);
+    await migrateShards(shards, shardMigrations, log, SPARE_MIGRATE_TIMEOUT_MS);
   } catch (err) {
     await Promise.allSettled([catalog.end(), shards.close(), redis.quit(), directorySub.quit()]);
     throw err;
@@ -187,6 +188,8 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     log: log.child({ mod: "moves" }),
     instanceId: config.instanceId,
     opts: config.moves,
+    shardMigrations,
+    reindexAfterFlip: (target, roomId) => indexNewer(target, roomId),
   });
   moves.start();
 

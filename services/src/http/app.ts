@@ -1,7 +1,6 @@
 // The express application: body limits, request metrics, the route registry, and
 // problem+json for everything that goes wrong.
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import { pipelineRoutes } from "../pipeline/routes.js";
 import { Api } from "./api.js";
 import type { HttpDeps } from "./deps.js";
 import { errorHandler, notFound } from "./errors.js";
@@ -10,8 +9,10 @@ import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { messageRoutes } from "./routes/messages.js";
 import { moveRoutes } from "./routes/moves.js";
+import { notificationRoutes } from "./routes/notifications.js";
 import { opsRoutes } from "./routes/ops.js";
 import { roomRoutes } from "./routes/rooms.js";
+import { searchRoutes } from "./routes/search.js";
 import { webClient } from "./static.js";
 
 export const API_VERSION = "0.1.0";
@@ -52,7 +53,10 @@ export function createHttpApp(d: HttpDeps): { app: Express; api: Api } {
     messageRoutes(api, d);
     adminRoutes(api, d);
     if (d.moves) moveRoutes(api, d.moves);
-    if (d.pipeline) pipelineRoutes(api, d.pipeline);
+    if (d.pipeline) {
+      searchRoutes(api, d.pipeline.search);
+      notificationRoutes(api, d.pipeline.notifications);
+    }
   }
   app.use(router);
   if (d.gateway) app.use(webClient(d.config.webDir));

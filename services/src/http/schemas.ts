@@ -27,6 +27,9 @@ export const limitString = (max: number, def: number) =>
     .optional()
     .transform((n) => n ?? def);
 
+/** What any room-scoped route may answer besides its own errors. */
+export const ROOM_ERRORS = ["CHAT_ROOM_NOT_FOUND", "CHAT_NOT_A_MEMBER", "CHAT_ROOM_UNAVAILABLE"] as const;
+
 export const roomParams = z.object({ roomId: idString });
 export const messageParams = z.object({ roomId: idString, seq: seqString });
 

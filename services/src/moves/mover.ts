@@ -6,7 +6,6 @@
 import { performance } from "node:perf_hooks";
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import type { Logger } from "../log.js";
-import { indexNewer } from "../search/indexer.js";
 import type { RoomDirectory } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
 import { isTransient } from "../transient.js";
@@ -51,6 +50,12 @@ export interface MoverDeps {
   metrics: MoveMetrics;
   log: Logger;
   opts: MoverOptions;
+  /**
+   * After the flip: indexes for search the room's messages on the target newer than its
+   * newest search document (search rows are not copied under the fence). Injected — the
+   * app passes search's indexNewer — so moves/ does not depend on search/.
+   */
+  reindexAfterFlip: (target: Pool, roomId: number) => Promise<number>;
 }
 
 /** How far the target is known to have the source's appended rows. */
@@ -487,7 +492,7 @@ export class RoomMover {
     if (m.state === "Flipped") await store.update(m.id, owner, opts.leaseMs, { state: "CleaningUp" });
     const { src, dst } = this.#pools(m);
     if (m.epochAfter !== null) await directory.publishEpochChange(m.roomId, m.epochAfter);
-    const indexed = await indexNewer(dst, m.roomId);
+    const indexed = await this.d.reindexAfterFlip(dst, m.roomId);
     const [dir] = await catalog.query<RowDataPacket[]>(
       "SELECT shard_id FROM room_directory WHERE room_id = ?",
       [m.roomId],

@@ -2,6 +2,7 @@
 // (the mover holds the lease), aborts, lists. A supervisor on every instance takes over
 // moves whose mover died (lease expired): it resumes them or rolls them back.
 import { randomBytes } from "node:crypto";
+import type { Migration } from "../db/migrate.js";
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -9,7 +10,7 @@ import { activateShard } from "../sharding/activate.js";
 import type { RoomDirectory, ShardLoad } from "../sharding/directory.js";
 import type { ShardSet } from "../sharding/shards.js";
 import type { MoveMetrics } from "./metrics.js";
-import { type MoverOptions, RoomMover } from "./mover.js";
+import { type MoverDeps, type MoverOptions, RoomMover } from "./mover.js";
 import { isFlipped, isTerminal } from "./state.js";
 import { type MoveDto, type MoveRow, MoveStore, toDto } from "./store.js";
 
@@ -21,6 +22,10 @@ export interface MoveServiceDeps {
   log: Logger;
   instanceId: string;
   opts: MoverOptions & { supervisor: boolean; supervisorIntervalMs: number };
+  /** The shard schema, applied to a spare on activation (schema.ts). */
+  shardMigrations: readonly Migration[];
+  /** Indexes for search what the target shard has but its index lacks, after the flip (MoverDeps). */
+  reindexAfterFlip: MoverDeps["reindexAfterFlip"];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -122,7 +127,7 @@ export class MoveService {
 
   /** POST /admin/shards/:id/activate: migrates the shard and marks it active. */
   activateShard(shardId: number): Promise<ShardLoad> {
-    return activateShard(this.d.catalog, this.d.shards, shardId, this.d.log);
+    return activateShard(this.d.catalog, this.d.shards, shardId, this.d.shardMigrations, this.d.log);
   }
 
   /** Takes over moves whose lease expired. */

@@ -2,8 +2,7 @@
 // reachable yet (the operator grows the StatefulSet later). They are migrated
 // best-effort at start and for real when activated; only shards active in the catalog
 // count for readiness.
-import { migrate } from "../db/migrate.js";
-import { shardMigrations } from "../db/migrations/shard.js";
+import { type Migration, migrate } from "../db/migrate.js";
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -19,10 +18,15 @@ export const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise
   ]);
 
 /** Migrates shards; spares that do not answer within `spareTimeoutMs` are skipped (logged). */
-export async function migrateShards(shards: ShardSet, log: Logger, spareTimeoutMs: number): Promise<void> {
+export async function migrateShards(
+  shards: ShardSet,
+  migrations: readonly Migration[],
+  log: Logger,
+  spareTimeoutMs: number,
+): Promise<void> {
   await Promise.all(
     shards.all().map(async (s) => {
-      const run = migrate(s.pool, shardMigrations, log.child({ shard: s.id }));
+      const run = migrate(s.pool, migrations, log.child({ shard: s.id }));
       if (s.configuredState === "active") return run;
       run.catch(() => {}); // a late failure of a timed-out spare migration is expected
       try {
@@ -48,6 +52,8 @@ export async function activateShard(
   catalog: Pool,
   shards: ShardSet,
   shardId: number,
+  /** The shard schema (schema.ts), passed in so sharding/ does not depend on which features have tables. */
+  migrations: readonly Migration[],
   log: Logger,
   timeoutMs = 15_000,
 ): Promise<ShardLoad> {
@@ -55,11 +61,7 @@ export async function activateShard(
   if (!shard)
     throw new AppError("CHAT_SHARD_NOT_FOUND", `shard ${shardId} is not configured on this instance`);
   try {
-    await withTimeout(
-      migrate(shard.pool, shardMigrations, log.child({ shard: shardId })),
-      timeoutMs,
-      "migration",
-    );
+    await withTimeout(migrate(shard.pool, migrations, log.child({ shard: shardId })), timeoutMs, "migration");
   } catch (err) {
     log.warn({ shard: shardId, err: (err as Error).message }, "shard activation failed: shard unreachable");
     throw new AppError("CHAT_SHARD_UNAVAILABLE", `shard ${shardId} did not answer; retry when it is up`);

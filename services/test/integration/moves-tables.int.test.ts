@@ -4,7 +4,6 @@
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/db/migrate.js";
-import { shardMigrations } from "../../src/db/migrations/shard.js";
 import { createPool } from "../../src/db/pool.js";
 import { silentLogger } from "../../src/log.js";
 import {
@@ -14,6 +13,7 @@ import {
   ROOM_TABLE,
   ROOM_TABLES,
 } from "../../src/moves/tables.js";
+import { shardMigrations } from "../../src/schema.js";
 import { createTestDatabases, type TestDatabases } from "../helpers/infra.js";
 
 let dbs: TestDatabases;

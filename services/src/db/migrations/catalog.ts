@@ -1,12 +1,12 @@
 // Catalog schema: who the users are and where each room lives. Nothing room-scoped
 // beyond the directory row and the user→rooms index lives here.
-import { pipelineCatalogMigrations } from "../../pipeline/migrations.js";
 import { BIN } from "../collation.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
-export const catalogMigrations: readonly Migration[] = [
+/** The core catalog tables; the app adds the event pipeline's (schema.ts). */
+export const coreCatalogMigrations: readonly Migration[] = [
   {
     version: 1,
     name: "catalog_init",
@@ -124,6 +124,4 @@ export const catalogMigrations: readonly Migration[] = [
       `ALTER TABLE room_moves MODIFY state VARCHAR(16) ${BIN} NOT NULL, MODIFY owner VARCHAR(128) ${BIN} NULL`,
     ],
   },
-  // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
-  ...pipelineCatalogMigrations,
 ];

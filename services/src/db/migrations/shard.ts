@@ -2,13 +2,13 @@
 // can be copied to another shard with range scans and deleted as a unit.
 // JSON-ish columns are TEXT: MySQL's JSON type and MariaDB's JSON alias come back
 // differently from the driver, TEXT behaves the same on both.
-import { pipelineShardMigrations } from "../../pipeline/migrations.js";
 import { BIN } from "../collation.js";
 import type { Migration } from "../migrate.js";
 
 const TABLE_OPTS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
-export const shardMigrations: readonly Migration[] = [
+/** The core shard tables; the app adds the event pipeline's (schema.ts). */
+export const coreShardMigrations: readonly Migration[] = [
   {
     version: 1,
     name: "shard_init",
@@ -116,6 +116,4 @@ export const shardMigrations: readonly Migration[] = [
       `ALTER TABLE outbox MODIFY event_type VARCHAR(32) ${BIN} NOT NULL`,
     ],
   },
-  // The event pipeline's tables (versions 1001+, see pipeline/migrations.ts).
-  ...pipelineShardMigrations,
 ];

@@ -10,12 +10,11 @@ import {
   messageBodySchema,
   messageParams,
   ReactionSchema,
+  ROOM_ERRORS,
   roomParams,
   seqNumber,
   seqString,
 } from "../schemas.js";
-
-const ROOM_ERRORS = ["CHAT_ROOM_NOT_FOUND", "CHAT_NOT_A_MEMBER", "CHAT_ROOM_UNAVAILABLE"] as const;
 
 export function messageRoutes(api: Api, d: HttpDeps): void {
   api.add({
