@@ -24,10 +24,13 @@ delete() {
     docker network rm kind
   fi
 }
+# Gone: no node container and no docker-proxy publishing one of the cluster's ports (the API server's
+# random port included); a port held by something else (the process-based platform on 18080) is not ours.
 gone() {
-  [[ -z "$(cc_kind_nodes)" ]] && cc_port_free "$CC_KIND_HOST_PORT_GATEWAY" && cc_port_free "$CC_KIND_HOST_PORT_PROMETHEUS" &&
-    ! pgrep -f "docker-proxy .*-host-port ($CC_KIND_HOST_PORT_GATEWAY|$CC_KIND_HOST_PORT_PROMETHEUS)( |$)" >/dev/null
+  [[ -z "$(cc_kind_nodes)" ]] && ! pgrep -f "docker-proxy .*-container-ip ($node_ips)( |$)" >/dev/null
 }
+node_ips=$(cc_kind_nodes | xargs -r docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' | sed 's/\./\\./g' | paste -sd'|')
+node_ips=${node_ips:-none}
 
 if [[ -z "$(cc_kind_nodes)" ]]; then
   cc_skip "kind cluster $CC_KIND_NAME" "none"

@@ -25,7 +25,7 @@ node_image_id=$(docker image inspect -f '{{.Id}}' "$KIND_NODE_IMAGE")
 nodes_ready() {
   local want have
   want=$(cc_kind_nodes | wc -l)
-  have=$(cc_kubectl get nodes --no-headers 2>/dev/null | awk '$2 == "Ready"' | wc -l)
+  have=$(cc_kubectl get nodes --no-headers --request-timeout=5s 2>/dev/null | awk '$2 == "Ready"' | wc -l)
   ((want > 0 && have == want))
 }
 dns_ready() {
@@ -38,11 +38,12 @@ storage_ready() {
 net_ready() {
   cc_kubectl -n kube-system rollout status ds/ccnet --timeout=2s
 }
+healthy() { nodes_ready && net_ready && dns_ready && storage_ready; }
 
 create() {
   sed -e "s/hostPort: 18080/hostPort: $CC_KIND_HOST_PORT_GATEWAY/" -e "s/hostPort: 19091/hostPort: $CC_KIND_HOST_PORT_PROMETHEUS/" \
-    "$CC_KIND_CONFIG" >"$CC_RUN/kind-config.yaml"
-  cc_kind create cluster --name "$CC_KIND_NAME" --image "$KIND_NODE_IMAGE" --config "$CC_RUN/kind-config.yaml" \
+    "$CC_KIND_CONFIG" >"$CC_RUN/kind-config-$CC_KIND_NAME.yaml"
+  cc_kind create cluster --name "$CC_KIND_NAME" --image "$KIND_NODE_IMAGE" --config "$CC_RUN/kind-config-$CC_KIND_NAME.yaml" \
     --kubeconfig "$CC_KIND_KUBECONFIG" --wait 0s --retain=false
 }
 delete() { cc_kind delete cluster --name "$CC_KIND_NAME" --kubeconfig "$CC_KIND_KUBECONFIG"; }
@@ -63,16 +64,16 @@ fi
 
 if [[ -n "$(cc_kind_nodes)" ]]; then
   cc_kind export kubeconfig --name "$CC_KIND_NAME" --kubeconfig "$CC_KIND_KUBECONFIG" >>"$log" 2>&1 || true
-  if nodes_ready >/dev/null 2>&1 && dns_ready >/dev/null 2>&1; then
-    cc_skip "kind cluster $CC_KIND_NAME" "healthy, $(cc_kind_nodes | wc -l) nodes"
+  # A running cluster answers at once; a restarted one gets 90 s before it is made anew.
+  t0=$(cc_now)
+  printf '==> %-34s ' "existing cluster $CC_KIND_NAME"
+  until healthy >/dev/null 2>&1 || (($(cc_now) - t0 > 90)); do sleep 1; done
+  if healthy >/dev/null 2>&1; then
+    printf 'healthy (%ss, %s nodes)\n' "$(($(cc_now) - t0))" "$(cc_kind_nodes | wc -l)"
     exit 0
   fi
-  # Give a restarted cluster a minute before starting over.
-  t0=$(cc_now)
-  until nodes_ready >/dev/null 2>&1 || (($(cc_now) - t0 > 60)); do sleep 1; done
-  if ! nodes_ready >/dev/null 2>&1; then
-    cc_step "delete cluster (unhealthy)" "$log" "hack/kind-down.sh, then retry" delete
-  fi
+  printf 'not healthy (%ss): making it anew\n' "$(($(cc_now) - t0))"
+  cc_step "delete cluster (unhealthy)" "$log" "hack/kind-down.sh, then retry" delete
 fi
 
 if [[ -z "$(cc_kind_nodes)" ]]; then

@@ -1,8 +1,9 @@
 # kind helpers for hack/kind-*.sh and hack/proof/kind-smoke.sh. Sourced after common.sh and engine.sh.
 CC_KIND_BIN="$CC_CACHE/kind-$KIND_VERSION/kind"
-CC_KIND_NAME="$KIND_CLUSTER_NAME"
+# The cluster name and its kubeconfig can be overridden (a second, throw-away cluster beside the usual one).
+CC_KIND_NAME="${CC_KIND_NAME:-$KIND_CLUSTER_NAME}"
 CC_KIND_CONFIG="$CC_REPO/hack/kind/config.yaml"
-CC_KIND_KUBECONFIG="$CC_RUN/kind-kubeconfig"
+CC_KIND_KUBECONFIG="${CC_KIND_KUBECONFIG:-$CC_RUN/kind-kubeconfig}"
 CC_KUBECTL="$CC_CACHE/k8s-$KUBERNETES_VERSION/k8s"
 
 # kind with this project's engine and cluster name.
