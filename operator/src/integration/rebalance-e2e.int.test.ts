@@ -14,6 +14,7 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KObject } from "../kube/resources.js";
+import { http, type Json, Sender, sleep } from "../testing/chat.js";
 import {
   type Conn,
   connect,
@@ -63,96 +64,6 @@ const freePort = () =>
       s.close(() => res(port));
     });
   });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON answers dynamically
-type Json = any;
-
-async function http(base: string, method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json: Json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json, headers: res.headers };
-}
-
-interface Acked {
-  clientMsgId: string;
-  id: string;
-  seq: number;
-}
-
-/** One client sending to one room at a fixed rate; every send retried with its clientMsgId until acked. */
-class Sender {
-  acked: Acked[] = [];
-  retries = 0;
-  error?: string;
-  private stopped = false;
-  private done: Promise<void>;
-
-  constructor(
-    private readonly base: string,
-    private readonly token: string,
-    readonly roomId: number,
-    readonly perSecond: number,
-  ) {
-    this.done = this.loop();
-  }
-
-  private async loop(): Promise<void> {
-    const period = 1000 / this.perSecond;
-    let next = Date.now();
-    for (let n = 0; !this.stopped; n++) {
-      const clientMsgId = `r${this.roomId}-${n}`;
-      const giveUp = Date.now() + 30_000;
-      for (;;) {
-        let res: Awaited<ReturnType<typeof http>> | undefined;
-        try {
-          res = await http(this.base, "POST", `/v1/rooms/${this.roomId}/messages`, this.token, {
-            body: `message ${n} to room ${this.roomId}`,
-            clientMsgId,
-          });
-        } catch {
-          res = undefined; // outcome unknown: the retry with the same clientMsgId settles it
-        }
-        if (res && (res.status === 201 || res.status === 200)) {
-          this.acked.push({ clientMsgId, id: res.body.id, seq: res.body.seq });
-          break;
-        }
-        if (res && res.status !== 503) {
-          this.error = `send ${clientMsgId}: HTTP ${res.status} ${JSON.stringify(res.body)}`;
-          return;
-        }
-        if (Date.now() > giveUp) {
-          this.error = `send ${clientMsgId}: still refused after 30 s`;
-          return;
-        }
-        this.retries++;
-        const after = Number(res?.headers.get("retry-after") ?? "0");
-        await sleep(Math.min(Math.max(after * 1000, 50), 1000));
-      }
-      next += period;
-      await sleep(Math.max(0, next - Date.now()));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.done;
-  }
-}
 
 let c: Conn;
 let ns = "";
