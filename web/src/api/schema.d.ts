@@ -656,6 +656,8 @@ export interface components {
             code: "CHAT_VALIDATION_FAILED" | "CHAT_MALFORMED_JSON" | "CHAT_UNAUTHENTICATED" | "CHAT_INVALID_CREDENTIALS" | "CHAT_REFRESH_TOKEN_INVALID" | "CHAT_FORBIDDEN" | "CHAT_NOT_A_MEMBER" | "CHAT_ROUTE_NOT_FOUND" | "CHAT_USER_NOT_FOUND" | "CHAT_ROOM_NOT_FOUND" | "CHAT_MESSAGE_NOT_FOUND" | "CHAT_SHARD_NOT_FOUND" | "CHAT_MOVE_NOT_FOUND" | "CHAT_USERNAME_TAKEN" | "CHAT_ROOM_FULL" | "CHAT_ROOM_NOT_JOINABLE" | "CHAT_OWNER_CANNOT_LEAVE" | "CHAT_MESSAGE_DELETED" | "CHAT_MOVE_CONFLICT" | "CHAT_PAYLOAD_TOO_LARGE" | "CHAT_UNSUPPORTED_MEDIA_TYPE" | "CHAT_MOVE_INVALID" | "CHAT_RATE_LIMITED" | "CHAT_INTERNAL" | "CHAT_ROOM_UNAVAILABLE" | "CHAT_ROOM_MOVING" | "CHAT_SHARD_UNAVAILABLE" | "CHAT_OVERLOADED" | "CHAT_NOT_READY" | "CHAT_BACKEND_UNAVAILABLE";
             detail: string;
             instance?: string;
+            /** @description On 429 and 503: when to retry (also Retry-After) */
+            retryAfterSeconds?: number;
             issues?: {
                 path?: string;
                 message?: string;
@@ -1307,6 +1309,8 @@ export interface operations {
                             unread?: number;
                         }[];
                         nextCursor: number | null;
+                        /** @description Rooms of this page whose shard did not answer; the page lists what was reachable */
+                        unavailableRoomIds: number[];
                     };
                 };
             };
@@ -1431,7 +1435,34 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The direct room (200 when it already existed) */
+            /** @description The direct room, which already existed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        kind: "public" | "private" | "direct";
+                        name: string;
+                        topic: string;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        lastSeq: number;
+                        memberCount: number;
+                        createdBy: number;
+                        createdAt: string;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        myRole?: "owner" | "admin" | "member";
+                        lastReadSeq?: number;
+                        unread?: number;
+                    };
+                };
+            };
+            /** @description The direct room, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1544,6 +1575,8 @@ export interface operations {
                             unread?: number;
                         }[];
                         nextCursor: number | null;
+                        /** @description Rooms of this page whose shard did not answer; the page lists what was reachable */
+                        unavailableRoomIds: number[];
                     };
                 };
             };
@@ -2393,6 +2426,34 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A retry of a stored clientMsgId: the original message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        roomId: number;
+                        seq: number;
+                        senderId: number;
+                        body: string;
+                        parentSeq: number | null;
+                        mentions: {
+                            userId: number;
+                            username: string;
+                        }[];
+                        clientMsgId: string | null;
+                        createdAt: string;
+                        editedAt: string | null;
+                        deletedAt: string | null;
+                        reactions: {
+                            emoji: string;
+                            count: number;
+                        }[];
+                    };
+                };
+            };
             /** @description The stored message */
             201: {
                 headers: {
@@ -2468,6 +2529,15 @@ export interface operations {
             };
             /** @description CHAT_UNSUPPORTED_MEDIA_TYPE */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CHAT_RATE_LIMITED */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -68,6 +68,8 @@ export class ChatStore {
   connDetail = "";
   rooms = new Map<number, RoomEntry>();
   roomsLoaded = false;
+  /** Rooms the last listing could not load (their shard did not answer). */
+  unavailableRooms = 0;
   timelines = new Map<number, Timeline>();
   pending = new Map<string, Pending>();
   typing = new Map<number, Map<number, { username: string; until: number }>>();
@@ -307,6 +309,7 @@ export class ChatStore {
   // ---- rooms -------------------------------------------------------------------------------
   async loadRooms(): Promise<void> {
     const all: RoomDto[] = [];
+    const unavailable: number[] = [];
     let after: number | undefined;
     do {
       const page = await call(
@@ -315,6 +318,8 @@ export class ChatStore {
         }),
       );
       all.push(...page.rooms);
+      // `?? []`: a gateway from before this field (during a rolling upgrade) omits it.
+      unavailable.push(...(page.unavailableRoomIds ?? []));
       after = page.nextCursor ?? undefined;
     } while (after !== undefined);
     const next = new Map<number, RoomEntry>();
@@ -327,7 +332,13 @@ export class ChatStore {
         mentions: had?.mentions ?? 0,
       });
     }
+    // A room whose shard does not answer is left out of the page: keep what we knew of it.
+    for (const id of unavailable) {
+      const had = this.rooms.get(id);
+      if (had) next.set(id, had);
+    }
     this.rooms = next;
+    this.unavailableRooms = unavailable.length;
     this.roomsLoaded = true;
     this.emit();
     // Last message of each room for the list (only rooms with messages; a few at a time).

@@ -369,7 +369,8 @@ export function Composer({
     >
       <textarea
         aria-label={label}
-        placeholder={`${label} (Enter to send, Shift+Enter for a new line, @name to mention)`}
+        placeholder={label}
+        title="Enter sends, Shift+Enter starts a new line, @name mentions someone"
         rows={1}
         value={body}
         onChange={(e) => {

@@ -24,6 +24,12 @@ export function Sidebar({
           + Direct
         </button>
       </div>
+      {chat.unavailableRooms > 0 && (
+        <p className="error small pad" role="status">
+          {chat.unavailableRooms} {chat.unavailableRooms === 1 ? "room is" : "rooms are"} unavailable right
+          now (a database shard does not answer); they come back on their own.
+        </p>
+      )}
       {!chat.roomsLoaded ? (
         <p className="muted pad">Loading rooms…</p>
       ) : rooms.length === 0 ? (

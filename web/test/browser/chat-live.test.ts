@@ -106,7 +106,7 @@ it("signs up through the form, chats live, and catches up after going offline", 
     "안녕하세요",
   );
 
-  await screenshot(bobPage, "chat");
+  await screenshot(bobPage, "chat-live");
 
   // Alice looks elsewhere; Bob mentions her: unread count in her room list, a notification,
   // and the notification jumps to the message.
@@ -147,6 +147,11 @@ it("signs up through the form, chats live, and catches up after going offline", 
   // Bob saw none of it.
   expect(await bobPage.getByText("while you were away 1", { exact: true }).count()).toBe(0);
 
+  // Bob writes while offline: shown as pending, delivered once he is back.
+  await bobBox.fill("written on the train");
+  await bobBox.press("Enter");
+  await bobPage.getByTestId("pending").getByText("written on the train").waitFor();
+
   // Bob comes back: the client reconnects and syncs.
   await bobCtx.setOffline(false);
   await bobPage
@@ -154,6 +159,9 @@ it("signs up through the form, chats live, and catches up after going offline", 
     .and(bobPage.locator('[data-state="online"]'))
     .waitFor({ timeout: 30_000 });
   await bobPage.getByTestId("timeline").getByText("while you were away 65", { exact: true }).waitFor();
+  await alice.getByTestId("timeline").getByText("written on the train").waitFor();
+  await bobPage.getByTestId("message").getByText("written on the train").waitFor();
+  expect(await bobPage.getByTestId("pending").count()).toBe(0);
   const seqs = await shownSeqs(bobPage);
   const aliceSeqs = await shownSeqs(alice);
   expect(new Set(seqs).size).toBe(seqs.length); // no duplicate
@@ -161,6 +169,7 @@ it("signs up through the form, chats live, and catches up after going offline", 
   expect(seqs).toEqual(aliceSeqs);
   for (let i = 1; i <= 65; i++)
     expect(await bobPage.getByText(`while you were away ${i}`, { exact: true }).count()).toBe(1);
+  expect(await alice.getByText("written on the train", { exact: true }).count()).toBe(1);
   expect(Number(await bobPage.getByTestId("connection").getAttribute("data-syncs"))).toBeGreaterThan(
     syncsBefore,
   );

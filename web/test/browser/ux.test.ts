@@ -61,12 +61,33 @@ async function seededRoom() {
   await rest(base, friend.accessToken, "POST", `/v1/rooms/${dm.id}/messages`, { body: "점심 같이 할래요?" });
   const lines = [
     "Can someone review the new login screen?",
-    "Looks good 👍",
-    "어두운 테마도 확인했어요",
+    `@${u.username} looks good, one nit on the error text`,
+    "어두운 테마도 확인했어요. 대비가 충분합니다",
     "Ship it!",
   ];
+  const sent: { seq: number }[] = [];
   for (const [i, body] of lines.entries())
-    await rest(base, (i % 2 ? friend : u).accessToken, "POST", `/v1/rooms/${room.id}/messages`, { body });
+    sent.push(
+      await rest(base, (i % 2 ? friend : u).accessToken, "POST", `/v1/rooms/${room.id}/messages`, { body }),
+    );
+  const path = (seq: number) => `/v1/rooms/${room.id}/messages/${seq}`;
+  await rest(base, friend.accessToken, "PUT", `${path(sent[0]!.seq)}/reactions/${encodeURIComponent("👀")}`);
+  await rest(base, u.accessToken, "PUT", `${path(sent[3]!.seq)}/reactions/${encodeURIComponent("🎉")}`);
+  await rest(base, friend.accessToken, "PUT", `${path(sent[3]!.seq)}/reactions/${encodeURIComponent("🎉")}`);
+  for (const body of ["The error text now says which field is wrong", "Perfect, thanks!"])
+    await rest(base, friend.accessToken, "POST", `/v1/rooms/${room.id}/messages`, {
+      body,
+      parentSeq: sent[1]!.seq,
+    });
+  // Another room with news the user has not read yet.
+  const other = await rest<{ id: number }>(base, friend.accessToken, "POST", "/v1/rooms", {
+    kind: "public",
+    name: `서울 오피스 ${uniqueName("o")}`,
+  });
+  await rest(base, u.accessToken, "POST", `/v1/rooms/${other.id}/join`);
+  await rest(base, friend.accessToken, "POST", `/v1/rooms/${other.id}/messages`, {
+    body: "금요일 회식 장소 정했어요 🍜",
+  });
   return { u, friend, room };
 }
 
@@ -80,7 +101,21 @@ it("has no serious accessibility violations on sign-in, chat and operations", as
 
   const chat = await signedInPage(ctx, u, `/rooms/${room.id}`);
   await chat.getByTestId("timeline").getByText("Ship it!").waitFor();
+  await chat.getByRole("button", { name: "2 replies" }).waitFor();
+  await chat.getByText("금요일 회식 장소 정했어요 🍜").waitFor();
+  await screenshot(chat, "chat");
   expect(await axe(chat)).toEqual([]);
+  // A thread: the replies, and a reply sent from the thread panel.
+  await chat.getByRole("button", { name: "2 replies" }).click();
+  const thread = chat.getByRole("complementary", { name: "Thread" });
+  await thread.getByText("Perfect, thanks!").waitFor();
+  await thread.getByRole("textbox", { name: "Reply in thread" }).fill("Merged 🚀");
+  await thread.getByRole("textbox", { name: "Reply in thread" }).press("Enter");
+  await thread.getByText("Merged 🚀").waitFor();
+  await chat.getByRole("button", { name: "3 replies" }).waitFor();
+  await screenshot(chat, "thread");
+  expect(await axe(chat)).toEqual([]);
+  await thread.getByRole("button", { name: "Close thread" }).click();
   await chat.getByRole("button", { name: /Members/ }).click();
   await chat.getByRole("complementary", { name: "Members" }).getByText(`@${u.username}`).waitFor();
   expect(await axe(chat)).toEqual([]);
@@ -91,6 +126,36 @@ it("has no serious accessibility violations on sign-in, chat and operations", as
   await ops.getByRole("button", { name: "Open" }).click();
   await ops.getByTestId("shards").locator("tbody tr").first().waitFor();
   expect(await axe(ops)).toEqual([]);
+  await ctx.close();
+});
+
+it("refreshes an expired access token and retries the call", async () => {
+  const { u, room } = await seededRoom();
+  const ctx = await context(browser, base);
+  // The first room listing is answered as if the access token had expired.
+  let refused = 0;
+  let refreshed = 0;
+  await ctx.route("**/v1/rooms?*", async (route) => {
+    if (refused++ > 0) return route.continue();
+    await route.fulfill({
+      status: 401,
+      contentType: "application/problem+json",
+      body: JSON.stringify({
+        type: "about:blank",
+        title: "Authentication is required",
+        status: 401,
+        code: "CHAT_UNAUTHENTICATED",
+        detail: "token expired",
+      }),
+    });
+  });
+  ctx.on("request", (r) => {
+    if (r.url().endsWith("/v1/auth/refresh")) refreshed++;
+  });
+  const page = await signedInPage(ctx, u);
+  await page.locator(`[data-room-id="${room.id}"]`).waitFor();
+  expect(refused).toBeGreaterThanOrEqual(2); // refused once, then retried
+  expect(refreshed).toBe(2); // the session restore, and the refresh after the 401
   await ctx.close();
 });
 
