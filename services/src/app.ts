@@ -14,7 +14,7 @@ import { TokenService } from "./accounts/tokens.js";
 import { type Config, hasRole } from "./config.js";
 import { migrate } from "./db/migrate.js";
 import { createPool, type Pool } from "./db/pool.js";
-import { type EventSink, nullSink } from "./events.js";
+import { type EventSink, nullSink } from "./fanout.js";
 import { ClusterHeat } from "./heat/cluster.js";
 import { RedisHeatStore } from "./heat/store.js";
 import { HeatTracker } from "./heat/tracker.js";

@@ -1,7 +1,7 @@
 // How services push changes to connected clients. The realtime layer implements it
 // over socket.io (+ Redis adapter, so any instance reaches every node); without a
 // realtime layer the sink drops events — the outbox remains the durable record.
-import type { ServerToClientEvents } from "./realtime/protocol.js";
+import type { ServerToClientEvents } from "./contracts/protocol.js";
 
 export type EventName = keyof ServerToClientEvents;
 export type EventArgs<E extends EventName> = Parameters<ServerToClientEvents[E]>;

@@ -21,9 +21,11 @@
 // Failures that belong to one send (moved room, not a member) reject only that
 // send. If the whole batch fails (a dedup race with another instance, a deadlock),
 // its sends are retried one by one, where each outcome is unambiguous.
+
+import type { Mention, MessageDto } from "../contracts/protocol.js";
+import { outboxRow } from "../db/outbox.js";
 import { isDuplicateKey, type Pool, type RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
-import type { Mention, MessageDto } from "../realtime/protocol.js";
 import type { RoomRoute } from "../sharding/directory.js";
 import { StaleRouteError } from "../sharding/router.js";
 import { isLockConflict } from "../transient.js";
@@ -334,7 +336,7 @@ export class ShardWriter {
             ...(dedup.length > 0
               ? [dedup.map(({ message: m }) => [m.roomId, m.senderId, m.clientMsgId, m.seq, createdAt])]
               : []),
-            stored.map(({ message: m }) => [m.roomId, "message.created", JSON.stringify(m)]),
+            stored.map(({ message: m }) => outboxRow(m.roomId, "message.created", m)),
           ],
         );
       }

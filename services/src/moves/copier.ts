@@ -2,7 +2,7 @@
 // checksum comparison (re-copying only ranges that differ), the outbox hand-over and
 // batched deletes. Idempotent: every step can be repeated after a crash.
 import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
-import { eventId } from "../pipeline/events.js";
+import { eventId } from "../contracts/events.js";
 import {
   type Checksum,
   checksumSelect,

@@ -10,7 +10,7 @@ import { withTransaction } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import { isTransient } from "../transient.js";
 import type { DeliveredRecord, EventBus, Subscription } from "./bus.js";
-import { type Envelope, PoisonEventError, parseEvent } from "./events.js";
+import { type Envelope, PoisonEventError, parseEvent } from "../contracts/events.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export type Outcome = "processed" | "duplicate" | "ignored";

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Pool } from "../db/pool.js";
-import type { EventSink } from "../events.js";
+import type { EventSink } from "../fanout.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { NotificationConsumer } from "../notifications/consumer.js";

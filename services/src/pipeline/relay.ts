@@ -19,7 +19,7 @@ import { withTransaction } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import { isLockConflict } from "../transient.js";
 import type { BusRecord, EventBus } from "./bus.js";
-import { EVENT_VERSION, eventId } from "./events.js";
+import { EVENT_VERSION, eventId } from "../contracts/events.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export interface RelayOptions {

@@ -4,7 +4,7 @@
 // is fenced like every other room write).
 import { writeOutbox } from "../db/outbox.js";
 import type { RowDataPacket } from "../db/pool.js";
-import type { EventSink } from "../events.js";
+import type { EventSink } from "../fanout.js";
 import type { RoomService } from "../rooms/service.js";
 import type { RoomRouter } from "../sharding/router.js";
 

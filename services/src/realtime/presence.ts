@@ -3,7 +3,7 @@
 // a crashed node's fields simply expire, so nobody stays "online" forever. A user is
 // online if any live socket is online, away if all live sockets are away.
 import type { Redis } from "ioredis";
-import type { PresenceStatus } from "./protocol.js";
+import type { PresenceStatus } from "../contracts/protocol.js";
 
 interface LocalSocket {
   userId: number;

@@ -1,7 +1,7 @@
 // EventSink over socket.io. With the Redis adapter, emits and socketsJoin/Leave
 // reach sockets on every node, whichever instance made the change.
 import type { Server } from "socket.io";
-import { type EventArgs, type EventName, type EventSink, roomChannel, userChannel } from "../events.js";
+import { type EventArgs, type EventName, type EventSink, roomChannel, userChannel } from "../fanout.js";
 
 type AnyEmitter = { emit: (event: string, ...args: unknown[]) => boolean };
 

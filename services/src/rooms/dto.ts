@@ -1,4 +1,4 @@
-import type { MemberRole, RoomDto } from "../realtime/protocol.js";
+import type { MemberRole, RoomDto } from "../contracts/protocol.js";
 import type { RoomRow } from "../sharding/router.js";
 
 export function roomDto(r: RoomRow, me?: { role: MemberRole; lastReadSeq: number } | null): RoomDto {

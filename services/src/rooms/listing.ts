@@ -2,7 +2,7 @@
 // by room id from a catalog index and fetch details per shard in parallel; the shard
 // has the final say (membership, deletion), so a stale index row never shows a room.
 import type { Pool, RowDataPacket } from "../db/pool.js";
-import type { RoomDto } from "../realtime/protocol.js";
+import type { RoomDto } from "../contracts/protocol.js";
 import { mapRoom, ROOM_COLUMNS, type RoomRouter } from "../sharding/router.js";
 import { isBackendUnavailable } from "../transient.js";
 import { roomDto } from "./dto.js";

@@ -1,5 +1,5 @@
 // Who may do what in a room. Pure, so the whole matrix is unit-tested.
-import type { MemberRole, RoomKind } from "../realtime/protocol.js";
+import type { MemberRole, RoomKind } from "../contracts/protocol.js";
 
 const RANK: Record<MemberRole, number> = { member: 1, admin: 2, owner: 3 };
 

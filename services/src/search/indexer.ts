@@ -3,7 +3,7 @@
 // transaction with the processed_events row, so a replayed event has no effect.
 import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { claim, type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
-import { asChatEvent, type ChatEvent, type Envelope } from "../pipeline/events.js";
+import { asChatEvent, type ChatEvent, type Envelope } from "../contracts/events.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { indexTerms } from "./ngram.js";
 

@@ -1,6 +1,6 @@
 // Small HTTP and socket.io clients for integration tests.
 import { io as ioClient, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../src/realtime/protocol.js";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../src/contracts/protocol.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests inspect JSON responses dynamically
 export type Json = any;

@@ -1,8 +1,8 @@
 // Every change a room goes through leaves outbox rows whose payloads match the event
-// contract of the pipeline (src/pipeline/events.ts), in commit order per room.
+// contract of the pipeline (src/contracts/events.ts), in commit order per room.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatApp } from "../../src/app.js";
-import { eventDataSchemas, isKnownType } from "../../src/pipeline/events.js";
+import { eventDataSchemas, isKnownType } from "../../src/contracts/events.js";
 import { createTestCluster, type TestCluster } from "../helpers/app.js";
 import { registerUser } from "../helpers/client.js";
 

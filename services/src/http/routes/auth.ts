@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { displayNameSchema, passwordSchema, usernameSchema } from "../../accounts/rules.js";
+import { SessionSchema, UserSchema } from "../../contracts/rest.js";
 import type { Api } from "../api.js";
 import type { HttpDeps } from "../deps.js";
 import { perIp } from "../ratelimit.js";
-import { idString, limitString, SessionSchema, UserSchema } from "../schemas.js";
+import { idString, limitString } from "../schemas.js";
 
 const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 

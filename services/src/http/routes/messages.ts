@@ -1,15 +1,13 @@
 import { z } from "zod";
+import { HistorySchema, MessageSchema, ReactionSchema } from "../../contracts/rest.js";
 import { type Api, Reply } from "../api.js";
 import type { HttpDeps } from "../deps.js";
 import {
   clientMsgIdSchema,
   emojiSchema,
-  HistorySchema,
   limitString,
-  MessageSchema,
   messageBodySchema,
   messageParams,
-  ReactionSchema,
   ROOM_ERRORS,
   roomParams,
   seqNumber,

@@ -1,28 +1,11 @@
 // REST routes of notifications, unread counters, room mutes and the user's webhook
 // (served by the gateway when the event pipeline's query services are present).
 import { z } from "zod";
+import { CounterSchema, NotificationSchema } from "../../contracts/rest.js";
 import type { NotificationService } from "../../notifications/service.js";
 import type { Api } from "../api.js";
 import { idNumber, idString, limitString, ROOM_ERRORS, roomParams } from "../schemas.js";
 
-const NotificationSchema = z.object({
-  id: z.number().int(),
-  kind: z.enum(["mention", "room_mention", "dm"]),
-  roomId: z.number().int(),
-  seq: z.number().int(),
-  messageId: z.string(),
-  actorId: z.number().int(),
-  snippet: z.string(),
-  createdAt: z.string(),
-  readAt: z.string().nullable(),
-});
-const CounterSchema = z.object({
-  roomId: z.number().int(),
-  unread: z.number().int(),
-  mentions: z.number().int(),
-  lastSeq: z.number().int(),
-  lastReadSeq: z.number().int(),
-});
 const webhookUrl = z
   .string()
   .max(2000)

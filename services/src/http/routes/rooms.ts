@@ -1,12 +1,11 @@
 import { z } from "zod";
+import { MemberSchema, RoomPageSchema, RoomSchema } from "../../contracts/rest.js";
 import { type Api, Reply } from "../api.js";
 import type { HttpDeps } from "../deps.js";
 import {
   idNumber,
   idString,
   limitString,
-  MemberSchema,
-  RoomSchema,
   roomNameSchema,
   roomParams,
   settingsSchema,
@@ -15,14 +14,6 @@ import {
 
 const cursorQuery = z.object({ after: idString.optional(), limit: limitString(100, 50) });
 const memberParams = z.object({ roomId: idString, userId: idString });
-
-const RoomPageSchema = z.object({
-  rooms: z.array(RoomSchema),
-  nextCursor: z.number().int().nullable(),
-  unavailableRoomIds: z
-    .array(z.number().int())
-    .describe("Rooms of this page whose shard did not answer; the page lists what was reachable"),
-});
 
 export function roomRoutes(api: Api, d: HttpDeps): void {
   api.add({

@@ -1,21 +1,10 @@
 // REST route of message search (served by the gateway when the event pipeline's query
 // services are present; the index is written by the worker's search consumer).
 import { z } from "zod";
+import { SearchHitSchema } from "../../contracts/rest.js";
 import type { SearchService } from "../../search/service.js";
 import type { Api } from "../api.js";
 import { idString, limitString, ROOM_ERRORS } from "../schemas.js";
-
-const Highlight = z.object({ start: z.number().int(), length: z.number().int() });
-const SearchHitSchema = z.object({
-  id: z.string(),
-  roomId: z.number().int(),
-  seq: z.number().int(),
-  senderId: z.number().int(),
-  createdAt: z.string(),
-  editedAt: z.string().nullable(),
-  fragment: z.string().describe("Text around the first match ('…' where cut)"),
-  highlights: z.array(Highlight).describe("Matched ranges inside fragment (UTF-16 offsets)"),
-});
 
 export function searchRoutes(api: Api, search: SearchService): void {
   api.add({
