@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # kind helpers for hack/kind-*.sh and hack/proof/kind-smoke.sh. Sourced after common.sh and engine.sh.
 CC_KIND_BIN="$CC_CACHE/kind-$KIND_VERSION/kind"
 # The cluster name and its kubeconfig can be overridden (a second, throw-away cluster beside the usual one).
