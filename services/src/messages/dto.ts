@@ -1,5 +1,5 @@
-import type { Queryable, RowDataPacket } from "../db/pool.js";
 import type { Mention, MessageDto, ReactionCount } from "../contracts/protocol.js";
+import type { Queryable, RowDataPacket } from "../db/pool.js";
 
 export const MESSAGE_COLUMNS =
   "room_id, seq, sender_id, body, parent_seq, mentions, client_msg_id, created_at, edited_at, deleted_at";

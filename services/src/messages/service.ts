@@ -1,13 +1,13 @@
 // Messages: send, edit, delete (tombstone), reactions, history and sync.
 // Sends go through the shard's ShardWriter; everything else is a fenced room write.
 import type { AccountService } from "../accounts/service.js";
+import type { HistoryPage, Mention, MessageDto, ReactionCount } from "../contracts/protocol.js";
 import { writeOutbox } from "../db/outbox.js";
 import type { RowDataPacket } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { EventSink } from "../fanout.js";
 import type { HeatTracker } from "../heat/tracker.js";
 import type { Metrics } from "../metrics.js";
-import type { HistoryPage, Mention, MessageDto, ReactionCount } from "../contracts/protocol.js";
 import { can } from "../rooms/permissions.js";
 import type { RoomService } from "../rooms/service.js";
 import type { RoomRouter } from "../sharding/router.js";

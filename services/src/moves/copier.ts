@@ -1,8 +1,9 @@
 // Row movement between two shards for one room: chunked copy in key order, chunked
 // checksum comparison (re-copying only ranges that differ), the outbox hand-over and
 // batched deletes. Idempotent: every step can be repeated after a crash.
-import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
+
 import { eventId } from "../contracts/events.js";
+import { type Pool, type RowDataPacket, withTransaction } from "../db/pool.js";
 import {
   type Checksum,
   checksumSelect,

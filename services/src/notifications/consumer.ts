@@ -8,12 +8,13 @@
 //  - webhook deliveries for users with a webhook.
 // After the commit, notifications and counter changes go live to the user's own
 // socket channel (user:<id>), whichever node the user is on.
+
+import { asChatEvent, type ChatEvent, type Envelope } from "../contracts/events.js";
+import type { NotificationDto, NotificationKind, UnreadCounter } from "../contracts/protocol.js";
 import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
 import type { EventSink } from "../fanout.js";
 import { claim, type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
-import { asChatEvent, type ChatEvent, type Envelope } from "../contracts/events.js";
 import type { PipelineMetrics } from "../pipeline/metrics.js";
-import type { NotificationDto, NotificationKind, UnreadCounter } from "../contracts/protocol.js";
 import type { RoomRouter } from "../sharding/router.js";
 import type { Focus } from "./focus.js";
 

@@ -1,8 +1,8 @@
 // The notification API: list (newest first, paged by id), mark read, unread
 // counters, per-room mute, and the per-user webhook (URL + HMAC secret).
 import { randomBytes } from "node:crypto";
-import type { Pool, RowDataPacket } from "../db/pool.js";
 import type { NotificationDto, UnreadCounter } from "../contracts/protocol.js";
+import type { Pool, RowDataPacket } from "../db/pool.js";
 import type { RoomService } from "../rooms/service.js";
 import { counterDto, notificationDto } from "./consumer.js";
 

@@ -5,12 +5,13 @@
 //
 // Exactly one effect per event: consumers store their effects in the same database
 // transaction as a processed_events row keyed by (consumer, event id) — see once().
+
+import { type Envelope, PoisonEventError, parseEvent } from "../contracts/events.js";
 import type { Pool, PoolConnection } from "../db/pool.js";
 import { withTransaction } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import { isTransient } from "../transient.js";
 import type { DeliveredRecord, EventBus, Subscription } from "./bus.js";
-import { type Envelope, PoisonEventError, parseEvent } from "../contracts/events.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export type Outcome = "processed" | "duplicate" | "ignored";

@@ -14,12 +14,13 @@
 // ex-holder whose publish lands after the new holder's — is a duplicate of an event
 // the consumers have already seen, which they skip by event id (never a reorder of
 // effects).
+
+import { EVENT_VERSION, eventId } from "../contracts/events.js";
 import type { Pool, RowDataPacket } from "../db/pool.js";
 import { withTransaction } from "../db/pool.js";
 import type { Logger } from "../log.js";
 import { isLockConflict } from "../transient.js";
 import type { BusRecord, EventBus } from "./bus.js";
-import { EVENT_VERSION, eventId } from "../contracts/events.js";
 import type { PipelineMetrics } from "./metrics.js";
 
 export interface RelayOptions {

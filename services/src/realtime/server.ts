@@ -7,6 +7,7 @@ import { RateLimiterRes } from "rate-limiter-flexible";
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 import type { AccessClaims, TokenService } from "../accounts/tokens.js";
+import type { ClientToServerEvents, ServerToClientEvents } from "../contracts/protocol.js";
 import { AppError, toAckError } from "../errors.js";
 import { roomChannel, userChannel } from "../fanout.js";
 import type { Logger } from "../log.js";
@@ -18,7 +19,6 @@ import type { RoomService } from "../rooms/service.js";
 import { isTransient } from "../transient.js";
 import { TransientReporter } from "../transient-log.js";
 import type { Presence } from "./presence.js";
-import type { ClientToServerEvents, ServerToClientEvents } from "../contracts/protocol.js";
 import { clientEventSchemas } from "./schemas.js";
 
 export interface SocketData {

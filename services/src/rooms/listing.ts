@@ -1,8 +1,9 @@
 // Room lists: "my rooms" with unread counts, and public rooms to discover. Both page
 // by room id from a catalog index and fetch details per shard in parallel; the shard
 // has the final say (membership, deletion), so a stale index row never shows a room.
-import type { Pool, RowDataPacket } from "../db/pool.js";
+
 import type { RoomDto } from "../contracts/protocol.js";
+import type { Pool, RowDataPacket } from "../db/pool.js";
 import { mapRoom, ROOM_COLUMNS, type RoomRouter } from "../sharding/router.js";
 import { isBackendUnavailable } from "../transient.js";
 import { roomDto } from "./dto.js";

@@ -2,12 +2,12 @@
 // room's shard (the truth); the catalog's user_rooms index only speeds up "my rooms"
 // and is re-checked against the shard whenever it is read.
 import type { AccountService } from "../accounts/service.js";
+import type { MemberDto, MemberRole, RoomDto, RoomKind } from "../contracts/protocol.js";
 import { writeOutbox } from "../db/outbox.js";
 import type { Pool, PoolConnection, RowDataPacket } from "../db/pool.js";
 import { isDuplicateKey, withTransaction } from "../db/pool.js";
 import { AppError } from "../errors.js";
 import type { EventSink } from "../fanout.js";
-import type { MemberDto, MemberRole, RoomDto, RoomKind } from "../contracts/protocol.js";
 import { checkRoomRow, mapRoom, ROOM_COLUMNS, type RoomRouter, type RoomRow } from "../sharding/router.js";
 import { roomDto } from "./dto.js";
 import { RoomListing, type RoomPage } from "./listing.js";

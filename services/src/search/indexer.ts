@@ -1,9 +1,10 @@
 // The search consumer: message created/edited → (re)index, deleted → remove, room
 // deleted → drop the room's index. Writes go to the room's current shard, in one
 // transaction with the processed_events row, so a replayed event has no effect.
+
+import { asChatEvent, type ChatEvent, type Envelope } from "../contracts/events.js";
 import { type Pool, type PoolConnection, type RowDataPacket, withTransaction } from "../db/pool.js";
 import { claim, type EventConsumer, type Outcome, once } from "../pipeline/consumer.js";
-import { asChatEvent, type ChatEvent, type Envelope } from "../contracts/events.js";
 import type { RoomRouter } from "../sharding/router.js";
 import { indexTerms } from "./ngram.js";
 

@@ -3,9 +3,9 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { EVENT_TYPES, eventJsonSchemas, PoisonEventError, parseEvent } from "../../src/contracts/events.js";
 import { planMessage, ROOM_MENTION_RE, snippet } from "../../src/notifications/consumer.js";
 import { backoffDelay, sign } from "../../src/notifications/webhook.js";
-import { EVENT_TYPES, eventJsonSchemas, PoisonEventError, parseEvent } from "../../src/contracts/events.js";
 import { toRecord } from "../../src/pipeline/relay.js";
 
 const docs = resolve(dirname(fileURLToPath(import.meta.url)), "../../../docs/events");
