@@ -55,7 +55,10 @@ img_node() {
   ctx=$(context node)
   cp -u /usr/bin/node "$ctx/node" 2>/dev/null || cp "$(command -v node)" "$ctx/node"
   rsync -a --delete /usr/lib/node_modules/npm/ "$ctx/npm/"
+  rsync -a --delete /usr/include/node/ "$ctx/include/"
   build node "$CC_NODE_IMAGE" "$ctx" "$CC_REPO/hack/images/node/Dockerfile" --build-arg "BASE=$CC_BASE_IMAGE"
+  build node-build "$CC_NODE_BUILD_IMAGE" "$ctx" "$CC_REPO/hack/images/node-build/Dockerfile" \
+    --build-arg "BASE=$CC_NODE_IMAGE"
 }
 
 img_kafka() {
@@ -91,7 +94,8 @@ project_context() {
 img_project() { # NAME DIR
   local ctx
   ctx=$(project_context)
-  build "$1" "$CC_IMAGE_REPO/$1:$tag" "$ctx" "$ctx/$2/Dockerfile" --build-arg "NODE_IMAGE=$CC_NODE_IMAGE"
+  build "$1" "$CC_IMAGE_REPO/$1:$tag" "$ctx" "$ctx/$2/Dockerfile" --build-arg "NODE_IMAGE=$CC_NODE_IMAGE" \
+    --build-arg "NODE_BUILD_IMAGE=$CC_NODE_BUILD_IMAGE"
 }
 
 names=("$@")

@@ -44,6 +44,8 @@ export class Sender {
     private readonly token: string,
     readonly roomId: number,
     readonly perSecond: number,
+    /** How long one message may keep being refused before the sender reports an error. */
+    private readonly giveUpMs = 30_000,
   ) {
     this.done = this.loop();
   }
@@ -53,7 +55,7 @@ export class Sender {
     let next = Date.now();
     for (let n = 0; !this.stopped; n++) {
       const clientMsgId = `r${this.roomId}-${n}`;
-      const giveUp = Date.now() + 30_000;
+      const giveUp = Date.now() + this.giveUpMs;
       for (;;) {
         let res: Awaited<ReturnType<typeof http>> | undefined;
         try {
@@ -74,7 +76,7 @@ export class Sender {
           return;
         }
         if (Date.now() > giveUp) {
-          this.error = `send ${clientMsgId}: still refused after 30 s`;
+          this.error = `send ${clientMsgId}: still refused after ${this.giveUpMs / 1000} s`;
           return;
         }
         this.retries++;
@@ -90,4 +92,43 @@ export class Sender {
     this.stopped = true;
     await this.done;
   }
+}
+
+export interface StoredMessage {
+  seq: number;
+  id: string;
+  clientMsgId: string | null;
+}
+
+/** A room's whole history through the REST API, page by page. */
+export async function roomHistory(base: string, token: string, roomId: number): Promise<StoredMessage[]> {
+  const stored: StoredMessage[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await http(base, "GET", `/v1/rooms/${roomId}/messages?after=${after}&limit=200`, token);
+    if (page.status !== 200) throw new Error(`history of room ${roomId}: HTTP ${page.status}`);
+    stored.push(...page.body.messages);
+    if (!page.body.hasMore || page.body.messages.length === 0) return stored;
+    after = page.body.messages.at(-1).seq;
+  }
+}
+
+/** What the invariants need counted: every ack stored once, seq 1..n without gaps, in send order. */
+export function tally(acked: Acked[], stored: StoredMessage[]) {
+  const byClientId = new Map(stored.map((m) => [m.clientMsgId, m]));
+  const missing = acked.filter((a) => {
+    const m = byClientId.get(a.clientMsgId);
+    return !m || m.seq !== a.seq || m.id !== a.id;
+  }).length;
+  let orderViolations = 0;
+  for (let i = 1; i < acked.length; i++) if (acked[i]!.seq <= acked[i - 1]!.seq) orderViolations++;
+  const gaps = stored.filter((m, i) => m.seq !== i + 1).length;
+  return {
+    acked: acked.length,
+    stored: stored.length,
+    duplicates: stored.length - byClientId.size,
+    missing,
+    gaps,
+    orderViolations,
+  };
 }
