@@ -2,7 +2,8 @@
 # Creates the local kind cluster "chatcluster" from hack/kind/config.yaml with the node image built
 # offline by hack/build-kind-images.sh, and waits until every node is Ready and CoreDNS answers.
 # Kubeconfig: .run/kind-kubeconfig. Idempotent: a healthy cluster made from the current node image is
-# kept (seconds); stopped nodes (engine restarted) are started again; a stale or broken one is recreated.
+# kept (seconds); stopped nodes (engine restarted) are started again; one from another node image or with
+# other published ports, or one that stays broken, is made anew.
 # Needs the engine (make engine-up).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$CC_REPO/hack/lib/engine.sh"
@@ -49,6 +50,20 @@ create() {
 delete() { cc_kind delete cluster --name "$CC_KIND_NAME" --kubeconfig "$CC_KIND_KUBECONFIG"; }
 start_nodes() { cc_kind_nodes | xargs -r docker start; }
 
+# published HOSTPORT CONTAINERPORT: the control-plane node publishes CONTAINERPORT on 127.0.0.1:HOSTPORT.
+published() {
+  [[ "$(docker port "$CC_KIND_NAME-control-plane" "$2/tcp" 2>/dev/null)" == "127.0.0.1:$1" ]]
+}
+# ports_free: the host ports to publish are free (or already this cluster's, for the same node port).
+ports_free() {
+  local p
+  for p in "$CC_KIND_HOST_PORT_GATEWAY:30080" "$CC_KIND_HOST_PORT_PROMETHEUS:30090"; do
+    published "${p%:*}" "${p#*:}" && continue
+    p=${p%:*}
+    cc_port_free "$p" || cc_fail "$log" "127.0.0.1:$p is taken (the cluster is to publish it there): stop what listens there (ss -ltnp), or choose another with CC_KIND_HOST_PORT_GATEWAY / CC_KIND_HOST_PORT_PROMETHEUS"
+  done
+}
+
 existing=$(cc_kind_nodes)
 if [[ -n "$existing" ]]; then
   stale=""
@@ -57,6 +72,9 @@ if [[ -n "$existing" ]]; then
   done
   if [[ -n "$stale" ]]; then
     cc_step "delete cluster (node image changed)" "$log" "hack/kind-down.sh, then retry" delete
+  elif ! published "$CC_KIND_HOST_PORT_GATEWAY" 30080 || ! published "$CC_KIND_HOST_PORT_PROMETHEUS" 30090; then
+    ports_free # before deleting: a cluster that cannot be made anew is kept
+    cc_step "delete cluster (published ports changed)" "$log" "hack/kind-down.sh, then retry" delete
   elif [[ -n "$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$CC_KIND_NAME" --filter status=exited --format '{{.Names}}')" ]]; then
     cc_step "start stopped nodes" "$log" "hack/kind-down.sh, then retry" start_nodes
   fi
@@ -77,9 +95,7 @@ if [[ -n "$(cc_kind_nodes)" ]]; then
 fi
 
 if [[ -z "$(cc_kind_nodes)" ]]; then
-  for p in "$CC_KIND_HOST_PORT_GATEWAY" "$CC_KIND_HOST_PORT_PROMETHEUS"; do
-    cc_port_free "$p" || cc_fail "$log" "127.0.0.1:$p is taken (the cluster publishes it): stop what listens there (ss -ltnp), or choose another with CC_KIND_HOST_PORT_GATEWAY / CC_KIND_HOST_PORT_PROMETHEUS"
-  done
+  ports_free
   cc_step "kind create cluster $CC_KIND_NAME" "$log" \
     "hack/kind-down.sh; then retry. Node logs: $CC_KIND_BIN export logs --name $CC_KIND_NAME" create
 fi
