@@ -76,3 +76,44 @@ it("a non-member cannot open a private room by URL", async () => {
   await ctx.close();
   await ownerCtx.close();
 });
+
+it("opens a direct message from the people finder and leaves a room", async () => {
+  const a = await register(base, "dm_a");
+  const b = await register(base, "dm_b");
+  const room = await rest<{ id: number }>(base, a.accessToken, "POST", "/v1/rooms", {
+    kind: "public",
+    name: `leaving ${uniqueName("l")}`,
+  });
+  const aCtx = await context(browser, base);
+  const aPage = await signedInPage(aCtx, a);
+  const bCtx = await context(browser, base);
+  const bPage = await signedInPage(bCtx, b);
+
+  await aPage.getByRole("button", { name: "+ Direct" }).click();
+  await aPage.getByRole("textbox", { name: "Find a person" }).fill(b.username);
+  await aPage.getByRole("button", { name: `Message ${b.username}` }).click();
+  await aPage.waitForURL(/\/rooms\/\d+$/);
+  await aPage.getByRole("heading", { name: b.username }).waitFor();
+  const box = aPage.getByRole("textbox", { name: `Message ${b.username}` });
+  await box.fill("got a minute?");
+  await box.press("Enter");
+  // B's list gains the direct room live, named after A, with one unread message.
+  const dmId = /\/rooms\/(\d+)/.exec(aPage.url())![1];
+  const item = bPage.locator(`[data-room-id="${dmId}"]`);
+  await item.locator(".room-name").getByText(a.username).waitFor();
+  await item.getByText("1 unread").waitFor();
+  await item.click();
+  await bPage.getByTestId("timeline").getByText("got a minute?").waitFor();
+  await bPage.locator(`[data-room-id="${dmId}"]`).getByText("1 unread").waitFor({ state: "detached" });
+
+  // B joins A's public room by URL, then leaves it from the members panel.
+  await bPage.goto(`/rooms/${room.id}`);
+  await bPage.getByRole("button", { name: "Join room" }).click();
+  await bPage.locator(`[data-room-id="${room.id}"]`).waitFor();
+  await bPage.getByRole("button", { name: /Members \(2\)/ }).click();
+  await bPage.getByRole("button", { name: "Leave room" }).click();
+  await bPage.waitForURL(/\/$/);
+  await bPage.locator(`[data-room-id="${room.id}"]`).waitFor({ state: "detached" });
+  await aCtx.close();
+  await bCtx.close();
+});

@@ -59,6 +59,27 @@ it("finds a Korean message and jumps to it, loading the history around it", asyn
   }
   await expect(hit.locator("mark").first().textContent()).resolves.toContain(token);
   await screenshot(page, "search");
+  await page.getByRole("button", { name: "Close search" }).click();
+
+  // Infinite scroll upward: reaching the top loads the older pages until the start.
+  const timeline = page.getByTestId("timeline");
+  for (let i = 0; i < 10 && (await page.getByText("This is the start of the room.").count()) === 0; i++) {
+    await timeline.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await page.waitForTimeout(300);
+  }
+  await timeline.getByText(phrase).waitFor();
+  const all = await shownSeqs(page);
+  expect(all[0]).toBe(1);
+  for (let i = 1; i < all.length; i++) expect(all[i]).toBe(all[i - 1]! + 1);
+  expect(all.length).toBe(81);
+
+  // Jumping from a fresh page load: the room opens around the hit.
+  await page.goto(`/rooms/${room.id}`);
+  await page.getByTestId("timeline").getByText("chatter 80", { exact: true }).waitFor();
+  await box.fill(`${token}에서`);
+  await box.press("Enter");
   await hit.click();
   await page.waitForURL(`**/rooms/${room.id}?m=${target.seq}`);
   const msg = page.locator(`#msg-${room.id}-${target.seq}`);
