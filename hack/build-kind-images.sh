@@ -29,8 +29,13 @@ K8S_MINOR="${K8S#v}"
 K8S_MINOR="${K8S_MINOR#*.}"
 K8S_MINOR="${K8S_MINOR%%.*}"
 ETCD_TAG="${ETCD_VERSION#v}-0"
-CTX="$CC_CACHE/kind-build"
-mkdir -p "$CTX"
+# Build contexts: one temporary folder per run (the children of `step` inherit it), removed at the end.
+if [[ -z "${CC_KIND_CTX:-}" ]]; then
+  CC_KIND_CTX=$(mktemp -d "$CC_CACHE/kind-build.XXXXXX")
+  export CC_KIND_CTX
+  trap 'rm -rf "$CC_KIND_CTX"' EXIT
+fi
+CTX="$CC_KIND_CTX"
 
 IMG_K8S="chatcluster/k8s:$K8S"
 IMG_NETBASE="chatcluster/netbase:bookworm"

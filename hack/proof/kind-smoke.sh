@@ -19,8 +19,10 @@ t_start=$(cc_now)
 
 # ------------------------------------------------------------------ the test image
 build_image() {
-  local d="$CC_CACHE/kind-build/smoke"
-  rm -rf "$d" && mkdir -p "$d"
+  local d
+  d=$(mktemp -d)
+  # shellcheck disable=SC2064
+  trap "rm -rf $d" RETURN
   cat >"$d/Dockerfile" <<'EOF'
 ARG BASE=debian:bookworm-slim
 FROM ${BASE}
