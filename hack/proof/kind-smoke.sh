@@ -16,6 +16,9 @@ NS=cc-smoke
 IMAGE=chatcluster/smoke:bookworm
 k() { cc_kubectl "$@"; }
 t_start=$(cc_now)
+# Whatever happens, NodePort 30080 is given back (the platform's gateway wants it); on a failure the rest of
+# the namespace stays for a look (the next run deletes it first).
+trap 'k -n "$NS" delete svc web-nodeport --ignore-not-found --wait=false >/dev/null 2>&1 || true' EXIT
 
 # ------------------------------------------------------------------ the test image
 build_image() {
