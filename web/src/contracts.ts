@@ -1,6 +1,7 @@
-// The platform's wire contracts, imported (types only) from the services' sources: the
-// socket.io event maps and DTOs. This is the client's one import path for them, so the
-// shapes are never copied by hand; the REST types are generated (api/schema.d.ts).
+// The platform's wire contracts, imported (types only) through the one path the services
+// export for clients (@chatcluster/services/protocol → services/src/contracts/protocol.ts,
+// declarations built by `tsc -b`): the socket.io event maps and DTOs, never copied by hand.
+// The REST types are generated from the OpenAPI document (api/schema.d.ts).
 export type {
   Ack,
   AckError,
@@ -15,4 +16,4 @@ export type {
   RoomKind,
   ServerToClientEvents,
   UnreadCounter,
-} from "../../services/src/realtime/protocol.js";
+} from "@chatcluster/services/protocol";
