@@ -25,9 +25,6 @@ log="$CC_LOGS/build-kind-images.log"
 [[ "${1:-}" == --do ]] || : >"$log"
 
 K8S="$KUBERNETES_VERSION"
-K8S_MINOR="${K8S#v}"
-K8S_MINOR="${K8S_MINOR#*.}"
-K8S_MINOR="${K8S_MINOR%%.*}"
 ETCD_TAG="${ETCD_VERSION#v}-0"
 # Build contexts: one temporary folder per run (the children of `step` inherit it), removed at the end.
 if [[ -z "${CC_KIND_CTX:-}" ]]; then
@@ -288,7 +285,10 @@ img_base() {
   rm -rf "$d/files/LICENSES/README.txt" "$d/files/etc/systemd/system/containerd-fuse-overlayfs.service"
   perl -0pi -e 's/\[proxy_plugins\]\n.*?\n\n//s; s/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$d/files/etc/containerd/config.toml"
   grep -q 'restrict_oom_score_adj = true' "$d/files/etc/containerd/config.toml"
-  ! grep -q fuse-overlayfs "$d/files/etc/containerd/config.toml"
+  if grep -q fuse-overlayfs "$d/files/etc/containerd/config.toml"; then
+    echo "kind $KIND_VERSION: containerd config.toml changed shape; the fuse-overlayfs edit did not apply" >&2
+    return 1
+  fi
   cp "$CC_CACHE/crictl-$CRICTL_VERSION/crictl" "$d/crictl"
   cp "$CC_REPO/hack/kind/base.Dockerfile" "$d/Dockerfile"
   dbuild "$IMG_BASE" "$1" "$d"
@@ -336,6 +336,9 @@ if [[ "${1:-}" == --do ]]; then
   "$@"
   exit
 fi
+# One build at a time per cache (a second run waits, then finds everything built).
+exec 8>"$CC_CACHE/.build-kind-images.lock"
+flock 8
 binaries
 IMG_CCNET="chatcluster/ccnet:$KUBE_NETWORK_POLICIES_VERSION-$CCNET_SRC"
 export K8S_BIN ETCD_BIN PAUSE_BIN NETPOL_BIN CCNET_BIN IMG_CCNET
