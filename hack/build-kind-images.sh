@@ -78,7 +78,7 @@ image() {
 dbuild() {
   local tag="$1" key="$2" dir="$3"
   shift 3
-  docker build --network host --label "cc.key=$key" --build-arg "BASE=$CC_BASE_IMAGE" "$@" -t "$tag" "$dir"
+  docker build --network host --force-rm --label "cc.key=$key" --build-arg "BASE=$CC_BASE_IMAGE" "$@" -t "$tag" "$dir"
 }
 
 # ctx NAME: a fresh, empty build context folder.

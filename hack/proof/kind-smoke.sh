@@ -32,7 +32,7 @@ FROM ${BASE}
 RUN apt-get update && apt-get install -y --no-install-recommends busybox \
     && apt-get clean && rm -rf /var/lib/apt/lists/*
 EOF
-  docker build --network host --build-arg "BASE=$CC_BASE_IMAGE" -t "$IMAGE" "$d"
+  docker build --network host --force-rm --build-arg "BASE=$CC_BASE_IMAGE" -t "$IMAGE" "$d"
 }
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then cc_skip "image $IMAGE" "built"; else
   cc_step "image $IMAGE" "$log" "hack/build-base-images.sh first" build_image
