@@ -9,6 +9,7 @@ import { type ApiError, api, auth, call, type User } from "../api/client.js";
 import type {
   Ack,
   ClientToServerEvents,
+  MemberDto,
   MessageDto,
   NotificationDto,
   PresenceStatus,
@@ -676,6 +677,22 @@ export class ChatStore {
       .catch(() => {
         for (const id of fresh) this.watched.delete(id);
       });
+  }
+
+  /** Members of a room (first 100), cached: mention suggestions and presence. */
+  members = new Map<number, MemberDto[]>();
+  async loadMembers(roomId: number): Promise<MemberDto[]> {
+    const page = await call(
+      api.GET("/v1/rooms/{roomId}/members", {
+        params: { path: { roomId: String(roomId) }, query: { limit: "100" } },
+      }),
+    );
+    const sorted = [...page.members].sort((a, b) =>
+      collator.compare(a.displayName || a.username, b.displayName || b.username),
+    );
+    this.members.set(roomId, sorted);
+    this.addPeople(sorted.map((m) => ({ id: m.userId, username: m.username, displayName: m.displayName })));
+    return sorted;
   }
 
   // ---- notifications -----------------------------------------------------------------------

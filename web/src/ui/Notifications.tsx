@@ -31,6 +31,7 @@ export function NotificationsPanel({ onClose }: { onClose: () => void }) {
                     e.preventDefault();
                     void chat.readNotifications([n.id]);
                     navigate(`/rooms/${n.roomId}?m=${n.seq}`);
+                    if (matchMedia("(max-width: 720px)").matches) onClose();
                   }}
                 >
                   <span className="small">

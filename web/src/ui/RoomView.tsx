@@ -111,6 +111,7 @@ export function RoomView({ roomId, jumpTo }: { roomId: number; jumpTo: number | 
             {chat.roomTitle(room)}
           </h2>
           {room.topic && <p className="muted small">{room.topic}</p>}
+          {room.kind === "direct" && <DirectPresence roomId={roomId} />}
         </div>
         <MuteButton roomId={roomId} />
         <button type="button" onClick={() => setSide(side?.kind === "members" ? null : { kind: "members" })}>
@@ -125,6 +126,23 @@ export function RoomView({ roomId, jumpTo }: { roomId: number; jumpTo: number | 
       )}
       {side?.kind === "members" && <MembersPanel room={room} onClose={() => setSide(null)} />}
     </div>
+  );
+}
+
+/** The other person's presence in a direct room. */
+function DirectPresence({ roomId }: { roomId: number }) {
+  const chat = useChat();
+  const members = chat.members.get(roomId);
+  useEffect(() => {
+    if (!members) void chat.loadMembers(roomId).catch(() => {});
+  }, [members, chat, roomId]);
+  const other = members?.find((m) => m.userId !== chat.me.id);
+  if (!other) return null;
+  const st = chat.presence.get(other.userId) ?? "offline";
+  return (
+    <p className="muted small" data-testid="dm-presence">
+      <span className={`dot ${st}`} aria-hidden="true" /> {st}
+    </p>
   );
 }
 
@@ -336,6 +354,13 @@ function TypingLine({ roomId }: { roomId: number }) {
   );
 }
 
+/** The "@prefix" being typed at the caret, if any. */
+function mentionAt(text: string, caret: number): { start: number; prefix: string } | null {
+  const m = /(^|[^\p{L}\p{N}_])@([\p{L}\p{N}_.-]{0,32})$/u.exec(text.slice(0, caret));
+  if (!m) return null;
+  return { start: caret - m[2]!.length - 1, prefix: m[2]!.toLowerCase() };
+}
+
 export function Composer({
   roomId,
   parentSeq,
@@ -347,14 +372,65 @@ export function Composer({
 }) {
   const chat = useChat();
   const [body, setBody] = useState("");
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const listId = `mentions-${roomId}-${parentSeq ?? "room"}`;
+  const at = dismissed ? null : mentionAt(body, caret);
+  const members = chat.members.get(roomId);
+  useEffect(() => {
+    if (at && !members) void chat.loadMembers(roomId).catch(() => {});
+  }, [at, members, chat, roomId]);
+  const suggestions = at
+    ? [
+        ...(members ?? [])
+          .filter((m) => m.userId !== chat.me.id)
+          .filter(
+            (m) => m.username.startsWith(at.prefix) || m.displayName.toLowerCase().startsWith(at.prefix),
+          )
+          .map((m) => ({ username: m.username, label: m.displayName || m.username })),
+        ...("room".startsWith(at.prefix) ? [{ username: "room", label: "everyone in the room" }] : []),
+      ].slice(0, 8)
+    : [];
+  const open = suggestions.length > 0;
+  const pick = (username: string) => {
+    if (!at) return;
+    const next = `${body.slice(0, at.start)}@${username} ${body.slice(caret)}`;
+    const pos = at.start + username.length + 2;
+    setBody(next);
+    setCaret(pos);
+    setActive(0);
+    requestAnimationFrame(() => area.current?.setSelectionRange(pos, pos));
+  };
   const send = () => {
     const text = body.trim();
     if (!text) return;
     setBody("");
+    setCaret(0);
     void chat.send(roomId, text, parentSeq);
   };
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.nativeEvent.isComposing) return;
+    if (open) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = suggestions.length;
+        setActive((active + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pick(suggestions[Math.min(active, suggestions.length - 1)]!.username);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setDismissed(true);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       send();
     }
@@ -367,16 +443,43 @@ export function Composer({
         send();
       }}
     >
+      {open && (
+        <ul className="mention-list" id={listId} role="listbox" aria-label="Mention someone">
+          {suggestions.map((s, i) => (
+            <li
+              key={s.username}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? "active" : ""}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(s.username);
+              }}
+            >
+              @{s.username} <span className="muted small">{s.label}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <textarea
+        ref={area}
         aria-label={label}
+        aria-autocomplete="list"
+        aria-controls={open ? listId : undefined}
+        aria-activedescendant={open ? `${listId}-${Math.min(active, suggestions.length - 1)}` : undefined}
         placeholder={label}
         title="Enter sends, Shift+Enter starts a new line, @name mentions someone"
         rows={1}
         value={body}
         onChange={(e) => {
           setBody(e.target.value);
+          setCaret(e.target.selectionStart);
+          setDismissed(false);
+          setActive(0);
           if (e.target.value) chat.typingIn(roomId);
         }}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={onKey}
       />
       <button type="submit" className="primary">

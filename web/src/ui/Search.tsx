@@ -67,6 +67,8 @@ export function SearchPanel({ q, onClose }: { q: string; onClose: () => void }) 
                   onClick={(e) => {
                     e.preventDefault();
                     navigate(`/rooms/${h.roomId}?m=${h.seq}`);
+                    // At phone width the panel covers the room: close it to show the message.
+                    if (matchMedia("(max-width: 720px)").matches) onClose();
                   }}
                 >
                   <span className="muted small">

@@ -111,7 +111,13 @@ it("signs up through the form, chats live, and catches up after going offline", 
   // Alice looks elsewhere; Bob mentions her: unread count in her room list, a notification,
   // and the notification jumps to the message.
   await alice.getByRole("link", { name: "ChatCluster" }).click();
-  await bobBox.fill(`@${aliceName} can you review the plan?`);
+  // Bob picks the mention from the suggestions with the keyboard.
+  await bobBox.fill("");
+  await bobBox.pressSequentially(`@${aliceName.slice(0, 4)}`);
+  await bobPage.getByRole("option", { name: new RegExp(`@${aliceName}`) }).waitFor();
+  await bobBox.press("Enter");
+  await expect(bobBox.inputValue()).resolves.toBe(`@${aliceName} `);
+  await bobBox.pressSequentially("can you review the plan?");
   await bobBox.press("Enter");
   await alice.locator(`[data-room-id="${roomId}"]`).getByText("1 unread").waitFor();
   await alice.getByRole("button", { name: /Notifications, [1-9]\d* unread/ }).click();

@@ -94,6 +94,7 @@ it("opens a direct message from the people finder and leaves a room", async () =
   await aPage.getByRole("button", { name: `Message ${b.username}` }).click();
   await aPage.waitForURL(/\/rooms\/\d+$/);
   await aPage.getByRole("heading", { name: b.username }).waitFor();
+  await aPage.getByTestId("dm-presence").getByText("online").waitFor(); // B has the app open
   const box = aPage.getByRole("textbox", { name: `Message ${b.username}` });
   await box.fill("got a minute?");
   await box.press("Enter");
