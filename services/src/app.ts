@@ -138,7 +138,13 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
     memoryKib: config.auth.argon2MemoryKib,
     timeCost: config.auth.argon2TimeCost,
   });
-  const sessions = new SessionGuard(redis, config.redis.prefix, catalog, config.auth.accessTokenTtlSeconds);
+  const sessions = new SessionGuard(
+    redis,
+    config.redis.prefix,
+    catalog,
+    config.auth.accessTokenTtlSeconds,
+    (userId, sessionId) => sink.endSession(userId, sessionId),
+  );
   const tokens = new TokenService(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds, sessions);
   const accounts = new AccountService(catalog, hasher, tokens, config.auth.refreshTokenTtlSeconds, sessions);
   const rooms = new RoomService(router, catalog, accounts, sink, config.limits.roomMemberCap);

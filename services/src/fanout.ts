@@ -13,6 +13,8 @@ export interface EventSink {
   subscribeUser(userId: number, roomId: number): void;
   unsubscribeUser(userId: number, roomId: number): void;
   unsubscribeAll(roomId: number): void;
+  /** Disconnects every socket (on any node) that signed in with this session: it was signed out. */
+  endSession(userId: number, sessionId: string): void;
 }
 
 export const nullSink: EventSink = {
@@ -21,6 +23,7 @@ export const nullSink: EventSink = {
   subscribeUser() {},
   unsubscribeUser() {},
   unsubscribeAll() {},
+  endSession() {},
 };
 
 export const roomChannel = (roomId: number): string => `room:${roomId}`;

@@ -36,7 +36,7 @@ export class AccountService {
     private readonly tokens: TokenService,
     private readonly refreshTtlSeconds: number,
     /** Told about logouts, so the session's access tokens stop working at once. */
-    private readonly sessions?: { revoke(sessionId: string): Promise<void> },
+    private readonly sessions?: { revoke(userId: number, sessionId: string): Promise<void> },
   ) {}
 
   async register(input: {
@@ -111,7 +111,7 @@ export class AccountService {
   async logout(refreshToken: string): Promise<void> {
     // Two statements: MySQL refuses an UPDATE that reads its own table in a derived table.
     const [rows] = await this.catalog.query<RowDataPacket[]>(
-      "SELECT family_id FROM refresh_tokens WHERE token_hash = ?",
+      "SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = ?",
       [hashToken(refreshToken)],
     );
     const family = rows[0]?.family_id;
@@ -120,7 +120,7 @@ export class AccountService {
       "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL",
       [family],
     );
-    await this.sessions?.revoke(String(family));
+    await this.sessions?.revoke(Number(rows[0]?.user_id), String(family));
   }
 
   async getUser(id: number): Promise<User> {

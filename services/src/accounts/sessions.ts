@@ -19,6 +19,8 @@ export class SessionGuard {
     private readonly catalog: Pool,
     /** How long a revocation must be remembered: the access tokens' lifetime. */
     private readonly accessTtlSeconds: number,
+    /** Ends what is already connected with the session (its sockets), beyond refusing new calls. */
+    private readonly onRevoked: (userId: number, sessionId: string) => void = () => {},
   ) {}
 
   #revokedKey = (sid: string): string => `${this.prefix}sess:revoked:${sid}`;
@@ -39,8 +41,9 @@ export class SessionGuard {
     if (ready) await this.redis.set(this.#userKey(userId), "1", "EX", USER_CACHE_SECONDS).catch(() => {});
   }
 
-  /** Makes the session's access tokens invalid from now on (logout). */
-  async revoke(sid: string): Promise<void> {
+  /** Makes the session's access tokens invalid from now on and disconnects its sockets (logout). */
+  async revoke(userId: number, sid: string): Promise<void> {
     await this.redis.set(this.#revokedKey(sid), "1", "EX", this.accessTtlSeconds + 60).catch(() => {});
+    this.onRevoked(userId, sid);
   }
 }

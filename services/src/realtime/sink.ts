@@ -27,4 +27,20 @@ export class SocketSink implements EventSink {
   unsubscribeAll(roomId: number): void {
     this.io.in(roomChannel(roomId)).socketsLeave(roomChannel(roomId));
   }
+
+  endSession(userId: number, sessionId: string): void {
+    // The handshake stored the token's claims in socket.data.user (session included);
+    // fetchSockets reaches the user's sockets on every node through the adapter.
+    void this.io
+      .in(userChannel(userId))
+      .fetchSockets()
+      .then((sockets) => {
+        for (const s of sockets) {
+          if ((s.data as { user?: { sessionId?: string } }).user?.sessionId === sessionId) s.disconnect(true);
+        }
+      })
+      .catch(() => {
+        // Redis unreachable: those sockets stay until they reconnect, when the handshake refuses the token.
+      });
+  }
 }

@@ -69,9 +69,13 @@ describe("access tokens", () => {
   it("stop working when their session logs out", async () => {
     const bob = await registerUser(base, "bob");
     expect((await bob.http.get("/v1/me")).status).toBe(200);
+    const live = await connectSocket(base, bob.token);
+    const dropped = new Promise<string>((r) => live.once("disconnect", (reason) => r(reason)));
     const anon = new HttpClient(base);
     expect((await anon.post("/v1/auth/logout", { refreshToken: bob.refreshToken })).status).toBe(204);
     await refused(bob.token);
+    // A socket already connected with the session is disconnected by the server too.
+    expect(await dropped).toBe("io server disconnect");
     // Another session of the same user is not affected.
     const again = await anon.post("/v1/auth/login", {
       username: bob.username,
