@@ -585,6 +585,9 @@ function MembersPanel({ room, onClose }: { room: RoomDto; onClose: () => void })
           );
         })}
       </ul>
+      {room.kind !== "direct" && (room.myRole === "owner" || room.myRole === "admin") && (
+        <RoomSettings room={room} onError={setError} />
+      )}
       {room.kind !== "direct" &&
         canInvite &&
         (inviting ? (
@@ -620,5 +623,45 @@ function MembersPanel({ room, onClose }: { room: RoomDto; onClose: () => void })
         </button>
       )}
     </aside>
+  );
+}
+
+/** Name and topic, for the room's owner and admins. */
+function RoomSettings({ room, onError }: { room: RoomDto; onError: (e: string) => void }) {
+  const chat = useChat();
+  const [name, setName] = useState(room.name);
+  const [topic, setTopic] = useState(room.topic);
+  const [saved, setSaved] = useState(false);
+  return (
+    <form
+      className="stack"
+      aria-label="Room settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        call(
+          api.PATCH("/v1/rooms/{roomId}", {
+            params: { path: { roomId: String(room.id) } },
+            body: { name: name.trim(), topic },
+          }),
+        )
+          .then((r) => {
+            void chat.adopt({ ...room, ...r });
+            setSaved(true);
+          })
+          .catch((err: unknown) => onError(errorText(err)));
+      }}
+    >
+      <label>
+        Room name
+        <input required value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Topic
+        <input value={topic} onChange={(e) => setTopic(e.target.value)} />
+      </label>
+      <button type="submit">Save room settings</button>
+      {saved && <output className="small">Saved.</output>}
+    </form>
   );
 }

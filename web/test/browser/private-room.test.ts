@@ -73,6 +73,13 @@ it("a non-member cannot open a private room by URL", async () => {
   await page.locator(`[data-room-id="${room.id}"]`).waitFor();
   await page.goto(`/rooms/${room.id}`);
   await page.getByTestId("timeline").getByText("the launch code is 0000").waitFor();
+  // The owner renames the room and sets a topic; the member sees both live.
+  const renamed = `${name} (launch)`;
+  await ownerPage.getByRole("textbox", { name: "Room name" }).fill(renamed);
+  await ownerPage.getByRole("textbox", { name: "Topic" }).fill("T-minus 10");
+  await ownerPage.getByRole("button", { name: "Save room settings" }).click();
+  await page.getByRole("heading", { name: renamed }).waitFor();
+  await page.getByText("T-minus 10").first().waitFor();
   await ctx.close();
   await ownerCtx.close();
 });
