@@ -1,6 +1,15 @@
 // Shared request and response schemas. Request schemas validate; response schemas
 // exist for the OpenAPI document.
 import { z } from "zod";
+import {
+  clientMsgIdSchema,
+  emojiSchema,
+  idNumber,
+  messageBodySchema,
+  seqNumber,
+} from "../contracts/inputs.js";
+
+export { clientMsgIdSchema, emojiSchema, idNumber, messageBodySchema, seqNumber };
 
 /** A positive integer id in a path or query string; rejects "1.5", "0x10", "1e3" and leading zeros. */
 export const idString = z
@@ -14,9 +23,6 @@ export const seqString = z
   .regex(/^(0|[1-9][0-9]{0,15})$/, "must be a non-negative integer")
   .transform(Number)
   .refine(Number.isSafeInteger, "out of range");
-
-export const idNumber = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const seqNumber = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const limitString = (max: number, def: number) =>
   z
@@ -32,31 +38,6 @@ export const ROOM_ERRORS = ["CHAT_ROOM_NOT_FOUND", "CHAT_NOT_A_MEMBER", "CHAT_RO
 
 export const roomParams = z.object({ roomId: idString });
 export const messageParams = z.object({ roomId: idString, seq: seqString });
-
-export const clientMsgIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
-
-/**
- * A message body as the server accepts it: not blank, at most `maxLength` characters counted as code points
- * (Korean or emoji count one each). The document states the same (JSON Schema counts code points too).
- */
-export const messageBodySchema = (maxLength: number) =>
-  z
-    .string()
-    // A code point is at most two UTF-16 units: a cheap bound before counting.
-    .max(maxLength * 2, `must be at most ${maxLength} characters`)
-    .refine((v) => v.trim().length > 0, "must not be blank")
-    .refine((v) => [...v].length <= maxLength, `must be at most ${maxLength} characters`)
-    .meta({ maxLength, pattern: "\\S" });
-
-export const emojiSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((s) => !/[\s\p{Cc}]/u.test(s), "must not contain spaces or control characters");
 
 export const roomNameSchema = z
   .string()

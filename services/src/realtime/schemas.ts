@@ -1,7 +1,7 @@
 // Validation of every client→server socket payload (the server never trusts the types).
 import { z } from "zod";
+import { clientMsgIdSchema, emojiSchema, idNumber, seqNumber } from "../contracts/inputs.js";
 import type { ClientToServerEvents } from "../contracts/protocol.js";
-import { clientMsgIdSchema, emojiSchema, idNumber, seqNumber } from "../http/schemas.js";
 
 const room = z.strictObject({ roomId: idNumber });
 const msg = z.strictObject({ roomId: idNumber, seq: seqNumber.min(1) });

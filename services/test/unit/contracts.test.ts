@@ -19,7 +19,7 @@ describe("wire contracts", () => {
   it("src/contracts imports nothing of the app (only zod and its own files)", () => {
     const dir = join(SRC, "contracts");
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
-    expect(files.sort()).toEqual(["events.ts", "protocol.ts", "rest.ts"]);
+    expect(files.sort()).toEqual(["events.ts", "inputs.ts", "protocol.ts", "rest.ts"]);
     for (const f of files) {
       for (const spec of importsOf(join(dir, f))) {
         expect(spec === "zod" || /^\.\/[a-z-]+\.js$/.test(spec), `${f} imports ${spec}`).toBe(true);
@@ -39,8 +39,9 @@ describe("wire contracts", () => {
           /realtime\/protocol\.js$|pipeline\/events\.js$|^\.\.?\/events\.js$/.test(spec),
           `${rel}: ${spec}`,
         ).toBe(false);
-        // Only the app wiring and realtime itself may import realtime/.
+        // Only the app wiring and realtime itself may import realtime/; only http/ (and app) imports http/.
         if (/\/realtime\//.test(spec) && !rel.startsWith("realtime/")) expect(rel, spec).toBe("app.ts");
+        if (/\/http\//.test(spec) && !rel.startsWith("http/")) expect(rel, spec).toBe("app.ts");
       }
     }
   });
