@@ -13,6 +13,7 @@ import { TcpProxy } from "../helpers/tcp-proxy.js";
 let dbs: TestDatabases;
 let shardProxy: TcpProxy;
 let redisProxy: TcpProxy;
+let catalogProxy: TcpProxy;
 let p: EntryPointProcess;
 let base: string;
 let alice: TestUser;
@@ -35,6 +36,7 @@ beforeAll(async () => {
   dbs = await createTestDatabases(2);
   shardProxy = await TcpProxy.start(hostPort(dbs.shardUrls[1] as string));
   redisProxy = await TcpProxy.start(hostPort(dbs.redisUrl));
+  catalogProxy = await TcpProxy.start(hostPort(dbs.catalogUrl));
   const port = await freePort();
   p = spawnEntryPoint(
     testEnv(dbs, {
@@ -45,6 +47,7 @@ beforeAll(async () => {
         shardProxy.rewrite(dbs.shardUrls[1] as string),
       ].join(","),
       CHAT_REDIS_URL: redisProxy.rewrite(dbs.redisUrl),
+      CHAT_MYSQL_CATALOG_URL: catalogProxy.rewrite(dbs.catalogUrl),
     }),
   );
   base = `http://127.0.0.1:${port}`;
@@ -67,6 +70,7 @@ afterAll(async () => {
   }
   await shardProxy?.cut();
   await redisProxy?.cut();
+  await catalogProxy?.cut();
   await dbs?.drop();
 });
 
@@ -174,6 +178,30 @@ describe("faults", () => {
     for (const [id, seq] of acked) expect(byId.get(id), id).toEqual([seq]);
     // Per room, seq strictly increases without gaps.
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+  });
+
+  it("the catalog down: sends to known rooms go on, what needs it is a 503 with a hint; then recovery", async () => {
+    const room = onShard[0][0] as number;
+    expect((await send(room, "before")).status).toBe(201);
+    await catalogProxy.cut();
+    const during: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      during.push((await send(room, `catalog down ${i}`)).status);
+      await sleep(100);
+    }
+    const list = await alice.http.get("/v1/rooms");
+    await sleep(2500); // background jobs (move supervisor, retention, heat) meet the outage too
+    await catalogProxy.restore();
+    expect(
+      during.every((st) => st === 201 || st === 503),
+      String(during),
+    ).toBe(true);
+    expect(list.status).toBe(503);
+    expect(Number(list.headers.get("retry-after"))).toBeGreaterThan(0);
+    await until(
+      "the catalog to answer again",
+      async () => (await alice.http.get("/v1/rooms")).status === 200,
+    );
   });
 
   it("Redis down: sends and sign-ins go on, nothing unhandled; every line below error level", async () => {
