@@ -84,11 +84,20 @@ export async function createChatApp(config: Config, opts: { log?: Logger } = {})
   const redisOpts = { maxRetriesPerRequest: 3, enableAutoPipelining: true, lazyConnect: false };
   const redisLog = log.child({ mod: "redis" });
   // ioredis reconnects by itself; without a listener every failed attempt would be
-  // printed as an "unhandled error event".
-  const watch = (name: string, client: Redis): Redis =>
-    client.on("error", (err: Error) =>
-      redisLog.warn({ client: name, err: err.message }, "redis connection error"),
-    );
+  // printed as an "unhandled error event". An outage is said twice per client — when it
+  // starts and when the connection is back, with how many attempts failed — not once
+  // per reconnect attempt (dozens of lines for a 5-second outage).
+  const watch = (name: string, client: Redis): Redis => {
+    let failed = 0;
+    client.on("error", (err: Error) => {
+      if (failed++ === 0) redisLog.warn({ client: name, err: err.message }, "redis connection error");
+    });
+    client.on("ready", () => {
+      if (failed > 0) redisLog.info({ client: name, failedAttempts: failed }, "redis connection restored");
+      failed = 0;
+    });
+    return client;
+  };
   const redis = watch("main", new Redis(config.redis.url, redisOpts));
   const directorySub = watch("directory", new Redis(config.redis.url, { lazyConnect: false }));
   const closers: (() => Promise<unknown>)[] = [];

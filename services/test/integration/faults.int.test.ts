@@ -235,6 +235,13 @@ describe("faults", () => {
     const loud = lines.filter((l) => l.level >= 50);
     expect(loud, JSON.stringify(loud.slice(0, 3))).toEqual([]);
     expect(p.output()).not.toContain("unhandled rejection");
+    // One warning per Redis client when the outage starts, one line when it is back.
+    const redisErrors = lines.filter((l) => l.msg === "redis connection error");
+    expect(redisErrors.length).toBeGreaterThan(0);
+    expect(redisErrors.length).toBeLessThanOrEqual(4);
+    // Each client reconnects on its own backoff (up to seconds): wait for all of them.
+    const restored = () => (p.output().match(/"msg":"redis connection restored"/g) ?? []).length;
+    await until("every Redis client to reconnect", async () => restored() === redisErrors.length);
     // Said, not shouted: a handful of throttled warnings for ~100 refused events.
     const said = lines.filter((l) => l.msg === "backend unavailable; answered as retryable");
     expect(said.length).toBeGreaterThan(0);
