@@ -98,11 +98,29 @@ export function PublicRoomsDialog({ onClose }: { onClose: () => void }) {
   const chat = useChat();
   const [rooms, setRooms] = useState<RoomDto[] | null>(null);
   const [error, setError] = useState("");
+  const [filter, setFilter] = useState("");
   useEffect(() => {
-    call(api.GET("/v1/public-rooms", { params: { query: { limit: "100" } } }))
-      .then((p) => setRooms([...p.rooms].sort((a, b) => collator.compare(a.name, b.name))))
-      .catch((e: unknown) => setError(errorText(e)));
+    let stop = false;
+    // Every page (up to 2,000 rooms), sorted by name for the reader's language.
+    void (async () => {
+      const all: RoomDto[] = [];
+      let after: string | undefined;
+      for (let i = 0; i < 20; i++) {
+        const p = await call(
+          api.GET("/v1/public-rooms", { params: { query: { limit: "100", ...(after ? { after } : {}) } } }),
+        );
+        all.push(...p.rooms);
+        if (p.nextCursor === null) break;
+        after = String(p.nextCursor);
+      }
+      if (!stop) setRooms(all.sort((a, b) => collator.compare(a.name, b.name)));
+    })().catch((e: unknown) => setError(errorText(e)));
+    return () => {
+      stop = true;
+    };
   }, []);
+  const needle = filter.trim().toLocaleLowerCase();
+  const shown = rooms?.filter((r) => !needle || r.name.toLocaleLowerCase().includes(needle)) ?? null;
   const join = async (room: RoomDto) => {
     setError("");
     try {
@@ -123,13 +141,17 @@ export function PublicRoomsDialog({ onClose }: { onClose: () => void }) {
           {error}
         </p>
       )}
-      {rooms === null ? (
+      <label>
+        Filter by name
+        <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </label>
+      {shown === null ? (
         <p className="muted">Loading…</p>
-      ) : rooms.length === 0 ? (
-        <p className="muted">No public rooms yet.</p>
+      ) : shown.length === 0 ? (
+        <p className="muted">{needle ? "No public room matches." : "No public rooms yet."}</p>
       ) : (
         <ul className="pick-list">
-          {rooms.map((r) => (
+          {shown.map((r) => (
             <li key={r.id}>
               <span>
                 <strong># {r.name}</strong>{" "}

@@ -63,6 +63,7 @@ it("signs up through the form, chats live, and catches up after going offline", 
   const bobPage = await signedInPage(bobCtx, bob);
   const bobErrors = watchErrors(bobPage);
   await bobPage.getByRole("button", { name: "Browse" }).click();
+  await bobPage.getByRole("searchbox", { name: "Filter by name" }).fill(roomName);
   const row = bobPage.getByRole("listitem").filter({ hasText: roomName });
   await row.getByRole("button", { name: "Join" }).click();
   await bobPage.waitForURL(`**/rooms/${roomId}`);
@@ -106,6 +107,16 @@ it("signs up through the form, chats live, and catches up after going offline", 
     "안녕하세요",
   );
 
+  // Alice sends a message by mistake and deletes it: Bob sees the tombstone, not the text.
+  await aliceBox.fill("oops, wrong room");
+  await aliceBox.press("Enter");
+  await bobPage.getByTestId("timeline").getByText("oops, wrong room").waitFor();
+  const oops = alice.getByTestId("message").filter({ hasText: "oops, wrong room" });
+  await oops.hover();
+  alice.once("dialog", (d) => void d.accept());
+  await oops.getByRole("button", { name: "Delete message" }).click();
+  await bobPage.getByTestId("timeline").getByText("This message was deleted.").waitFor();
+  expect(await bobPage.getByText("oops, wrong room").count()).toBe(0);
   await screenshot(bobPage, "chat-live");
 
   // Alice looks elsewhere; Bob mentions her: unread count in her room list, a notification,
