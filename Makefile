@@ -16,12 +16,20 @@ help: ## Show this help.
 ##@ Main
 
 .PHONY: up
-up: ## Set up (cached) and start everything locally: data plane, control plane; prints what runs where.
+up: ## Set up (cached) and run it for real: kind cluster, operator (Helm), Prometheus, the sample ChatCluster; platform on :18080.
 	@$(HACK)/up.sh
 
 .PHONY: down
-down: ## Stop everything `make up` started; leaves no process and no bound port.
+down: ## Remove the kind cluster, stop the engine and the dev stack; leaves no process and no bound port.
 	@$(HACK)/down.sh $(if $(PURGE),--purge,)
+
+.PHONY: dev-up
+dev-up: ## Fast inner loop on processes: data plane, kwok control plane, operator and platform beside it.
+	@$(HACK)/dev-up.sh
+
+.PHONY: dev-down
+dev-down: ## Stop everything `make dev-up` started.
+	@$(HACK)/dev-down.sh $(if $(PURGE),--purge,)
 
 .PHONY: status
 status: ## Show what runs, where, and its resident memory.
@@ -103,30 +111,35 @@ platform-up: ## Start the chat platform (monolith mode) against the local data p
 platform-down: ## Stop the chat platform.
 	@services/scripts/platform-down.sh
 
-##@ Deploy to kind (for users with Docker; not runnable on the development machine)
+##@ Containers and kind (the project's own engine; every image built here, offline)
 
-IMG_TAG ?= 0.1.0
-OPERATOR_IMG ?= ghcr.io/chatcluster/operator:$(IMG_TAG)
-PLATFORM_IMG ?= ghcr.io/chatcluster/platform:$(IMG_TAG)
-CC_BIN := $(HOME)/.cache/chatcluster/bin
+.PHONY: engine-up
+engine-up: ## Start the project's Docker engine (Debian docker.io, own data root and socket).
+	@$(HACK)/engine-up.sh
 
-.PHONY: kind-up
-kind-up: ## Create a kind cluster (charts/kind-config.yaml) named chatcluster.
-	@source hack/versions.env && test -x $(CC_BIN)/kind || GOBIN=$(CC_BIN) go install sigs.k8s.io/kind@$$KIND_VERSION
-	$(CC_BIN)/kind create cluster --name chatcluster --config charts/kind-config.yaml
+.PHONY: engine-down
+engine-down: ## Stop the project's Docker engine (images stay cached).
+	@$(HACK)/engine-down.sh
 
 .PHONY: images
-images: ## Build the operator and platform images (docker).
-	docker build -f operator/Dockerfile -t $(OPERATOR_IMG) .
-	docker build -f services/Dockerfile -t $(PLATFORM_IMG) .
+images: ## Build every image: base, Node, MariaDB, Kafka, Redis, Prometheus, nginx, operator, platform.
+	@$(HACK)/build-base-images.sh && $(HACK)/build-images.sh
+
+.PHONY: kind-up
+kind-up: ## Create the kind cluster from the node image built here (kubeconfig: .run/kind-kubeconfig).
+	@$(HACK)/kind-up.sh
+
+.PHONY: kind-down
+kind-down: ## Delete the kind cluster.
+	@$(HACK)/kind-down.sh
 
 .PHONY: deploy
-deploy: images ## Load the images into kind, install the operator chart, apply the sample.
-	$(CC_BIN)/kind load docker-image $(OPERATOR_IMG) $(PLATFORM_IMG) --name chatcluster
-	$(CC_BIN)/helm upgrade --install chatcluster-operator charts/chatcluster-operator -n chatcluster-system --create-namespace
-	kubectl apply -f samples/chatcluster.yaml
-	kubectl wait --for=condition=Ready --timeout=600s chatcluster/chat
-	kubectl get chatclusters
+deploy: ## Load the images, install the operator chart and Prometheus, apply the sample, wait until Ready.
+	@$(HACK)/kind-deploy.sh
+
+.PHONY: test-kind
+test-kind: ## The kind suite against a running `make up` (real pods: chat, faults, security, upgrade).
+	npx vitest run --project kind
 
 ##@ Benchmarks (print figures; run on a quiet machine, compare ratios within one run)
 

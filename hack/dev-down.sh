@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make down`: stop everything `make up` started, then prove nothing is left.
+# `make dev-down`: stop everything `make dev-up` started, then prove nothing is left.
 source "$(dirname "$0")/lib/common.sh"
 rc=0
 "$CC_REPO/operator/scripts/operator-down.sh" || rc=1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make up`: install what is missing (cached), start the data plane and the
-# control plane and the chat platform, print what runs where.
+# `make dev-up`: the fast inner loop on processes (no containers): install what is missing (cached), start the data plane and the
+# control plane (kwok nodes) and the chat platform beside it, print what runs where. `make up` runs it all in kind instead.
 source "$(dirname "$0")/lib/common.sh"
 t0=$(cc_now)
 echo "ChatCluster: setting up (first run builds Kubernetes from source: ~15-25 min; later runs: seconds)"
@@ -21,4 +21,4 @@ echo "  platform:    http://127.0.0.1:$CC_CHAT_PORT   (walkthrough: samples/walk
 echo "  endpoints:   $CC_RUN/infra.env"
 echo "  kubeconfig:  export KUBECONFIG=$CC_RUN/kubeconfig; $CC_BIN/kubectl get nodes"
 echo "  logs:        $CC_LOGS/"
-echo "  stop:        make down"
+echo "  stop:        make dev-down"

@@ -58,7 +58,9 @@ for role in gateway realtime worker; do
   cc_step "chat-$role runs the current image" "$log" "kubectl get pods" \
     roll_if_changed default "chat-$role" "$CC_IMAGE_REPO/platform:$PLATFORM_VERSION"
 done
-cc_step "edge on http://127.0.0.1:$CC_CHAT_PORT" "$log" "kubectl get pods -l app.kubernetes.io/name=chat-edge; kubectl logs deploy/chat-edge" \
+cc_step "edge (NodePort 30080)" "$log" "kubectl get pods -l app.kubernetes.io/name=chat-edge; kubectl logs deploy/chat-edge" \
   bash -c "'$CC_KUBECTL' kubectl apply -f '$CC_REPO/hack/kind/deploy/edge.yaml' &&
     '$CC_KUBECTL' kubectl rollout status deploy/chat-edge --timeout 120s"
-cc_wait "platform on 127.0.0.1:$CC_CHAT_PORT" 120 "$log" curl -fsS "http://127.0.0.1:$CC_CHAT_PORT/readyz"
+# Where the kind config published NodePort 30080 (18080 unless CC_KIND_HOST_PORT_GATEWAY said otherwise).
+gateway=$(docker port "$CC_KIND_NAME-control-plane" 30080/tcp | head -1)
+cc_wait "platform on http://$gateway" 120 "$log" curl -fsS "http://$gateway/readyz"

@@ -1,7 +1,7 @@
 // Harness of the kind suite: kubectl (the project's multi-call binary) against .run/kind-kubeconfig,
 // commands inside a node container (docker, the project's engine), and the sample's endpoints on the host.
 // The suite expects `hack/kind-up.sh && hack/kind-deploy.sh` to have run (hack/test.sh does that).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
@@ -13,12 +13,24 @@ const HOME = process.env.HOME ?? "";
 export const KUBECONFIG = resolve(REPO, ".run/kind-kubeconfig");
 const K8S = resolve(HOME, ".cache/chatcluster/bin/kubectl");
 const DOCKER_HOST = `unix://${resolve(REPO, ".run/docker/docker.sock")}`;
-/** The sample's edge (hack/kind/deploy/edge.yaml) on the host. */
-export const BASE = "http://127.0.0.1:18080";
-export const PROMETHEUS = "http://127.0.0.1:19091";
+/** Where the kind config published a NodePort on the host (hack/kind/config.yaml; 18080 and 19091 by default). */
+function published(nodePort: number): string {
+  try {
+    const out = execFileSync("docker", ["port", "chatcluster-control-plane", `${nodePort}/tcp`], {
+      env: { ...process.env, DOCKER_HOST },
+      encoding: "utf8",
+    });
+    return `http://${out.trim().split("\n")[0]}`;
+  } catch {
+    return "";
+  }
+}
+/** The sample's edge (hack/kind/deploy/edge.yaml) and the in-cluster Prometheus, on the host. */
+export const BASE = published(30080);
+export const PROMETHEUS = published(30090);
 
 export function kindAvailable(): boolean {
-  return existsSync(KUBECONFIG) && existsSync(K8S);
+  return existsSync(KUBECONFIG) && existsSync(K8S) && BASE !== "";
 }
 
 export async function kubectl(...args: string[]): Promise<string> {

@@ -12,11 +12,11 @@ const NS = "default";
 const id = randomBytes(3).toString("hex");
 const RESTRICTED = `e2e-restricted-${id}`;
 const TARGETS = [
-  "chat-shard-0.default.svc:3306",
-  "chat-catalog.default.svc:3306",
-  "chat-redis.default.svc:6379",
+  "chat-shard-0.default.svc.cluster.local:3306",
+  "chat-catalog.default.svc.cluster.local:3306",
+  "chat-redis.default.svc.cluster.local:6379",
 ];
-TARGETS.push("chat-kafka-0.chat-kafka.default.svc:9092");
+TARGETS.push("chat-kafka-0.chat-kafka.default.svc.cluster.local:9092");
 
 beforeAll(() => {
   if (!kindAvailable()) throw new Error("no kind cluster: run hack/kind-up.sh && hack/kind-deploy.sh");

@@ -32,7 +32,7 @@ describe("status phase", () => {
     expect(st?.phase).toBe("Ready");
     expect(st?.version).toBe("0.1.0");
     expect(st?.observedGeneration).toBe(get(fake).metadata.generation);
-    expect(st?.endpoints?.gateway).toBe("chat-gateway.ns.svc:8080");
+    expect(st?.endpoints?.gateway).toBe("chat-gateway.ns.svc.cluster.local:8080");
     expect(st?.conditions?.find((c) => c.type === "Ready")?.reason).toBe("AllComponentsReady");
     expect(d.recorder.events.map((e) => e.reason)).toContain("ClusterReady");
   });

@@ -102,9 +102,16 @@ export function resources(r: Resources | undefined): V1ResourceRequirements | un
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * The cluster's DNS domain. Names are fully qualified: a short `x.ns.svc` is first tried against every
+ * search domain and then sent upstream, so a name that does not resolve yet (a spare shard) costs a full
+ * upstream timeout, and those lookups starve the resolver threads the live connections need.
+ */
+export const CLUSTER_DOMAIN = "cluster.local";
+
 /** Host of a per-pod or service DNS name inside the namespace. */
 export function svcHost(cc: ChatCluster, service: string): string {
-  return `${service}.${cc.metadata.namespace ?? "default"}.svc`;
+  return `${service}.${cc.metadata.namespace ?? "default"}.svc.${CLUSTER_DOMAIN}`;
 }
 
 export function secretEnv(envName: string, secret: string, key: string) {

@@ -21,7 +21,7 @@ describe("Kafka builders", () => {
     const props = renderKafkaProperties(cc);
     expect(sts.spec?.replicas).toBe(3);
     expect(prop(props, "controller.quorum.voters")).toBe(
-      "0@chat-kafka-0.chat-kafka.ns.svc:9093,1@chat-kafka-1.chat-kafka.ns.svc:9093,2@chat-kafka-2.chat-kafka.ns.svc:9093",
+      "0@chat-kafka-0.chat-kafka.ns.svc.cluster.local:9093,1@chat-kafka-1.chat-kafka.ns.svc.cluster.local:9093,2@chat-kafka-2.chat-kafka.ns.svc.cluster.local:9093",
     );
     expect(prop(props, "process.roles")).toBe("broker,controller");
     expect(prop(props, "default.replication.factor")).toBe("3");
@@ -58,7 +58,7 @@ describe("Kafka builders", () => {
   });
 
   it("bootstrap: per-pod DNS when managed, the given servers when external", () => {
-    expect(kafkaBootstrap(newChatCluster())).toEqual(["chat-kafka-0.chat-kafka.ns.svc:9092"]);
+    expect(kafkaBootstrap(newChatCluster())).toEqual(["chat-kafka-0.chat-kafka.ns.svc.cluster.local:9092"]);
     expect(
       kafkaBootstrap(newChatCluster({ kafka: { external: { bootstrapServers: ["b:9092", "c:9092"] } } })),
     ).toEqual(["b:9092", "c:9092"]);

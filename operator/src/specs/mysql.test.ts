@@ -96,7 +96,7 @@ describe("MySQL builders", () => {
     const svc = buildMysqlService(cc, { role: "shard", index: 0 });
     expect(svc.spec?.clusterIP).toBe("None");
     expect(svc.spec?.ports?.[0]?.port).toBe(3306);
-    expect(mysqlEndpoint(cc, { role: "shard", index: 1 })).toBe("chat-shard-1.ns.svc:3306");
+    expect(mysqlEndpoint(cc, { role: "shard", index: 1 })).toBe("chat-shard-1.ns.svc.cluster.local:3306");
   });
 
   it("omits unset fields entirely (clean diffs)", () => {

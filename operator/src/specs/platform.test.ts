@@ -15,7 +15,7 @@ describe("platform builders", () => {
     const cm = buildPlatformConfigMap(cc);
     expect(cm.data).toEqual({
       CHAT_HOST: "0.0.0.0",
-      CHAT_KAFKA_BROKERS: "chat-kafka-0.chat-kafka.ns.svc:9092",
+      CHAT_KAFKA_BROKERS: "chat-kafka-0.chat-kafka.ns.svc.cluster.local:9092",
       CHAT_KAFKA_TLS: "false",
       CHAT_KAFKA_PARTITIONS: "12",
       CHAT_MOVE_MAX_WRITE_PAUSE_MS: "2000",
@@ -23,13 +23,17 @@ describe("platform builders", () => {
     const env = platformEnv(cc, "gateway");
     const value = (n: string) => env.find((e) => e.name === n)?.value;
     const pw = "$(CHAT_MYSQL_PASSWORD)";
-    expect(value("CHAT_MYSQL_CATALOG_URL")).toBe(`mysql://chat:${pw}@chat-catalog.ns.svc:3306/chat`);
+    expect(value("CHAT_MYSQL_CATALOG_URL")).toBe(
+      `mysql://chat:${pw}@chat-catalog.ns.svc.cluster.local:3306/chat`,
+    );
     expect(value("CHAT_MYSQL_SHARD_URLS")?.split(",")).toEqual([
-      `mysql://chat:${pw}@chat-shard-0.ns.svc:3306/chat`,
-      `mysql://chat:${pw}@chat-shard-1.ns.svc:3306/chat`,
-      `mysql://chat:${pw}@chat-shard-2.ns.svc:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-0.ns.svc.cluster.local:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-1.ns.svc.cluster.local:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-2.ns.svc.cluster.local:3306/chat`,
     ]);
-    expect(value("CHAT_REDIS_URL")).toBe("redis://:$(CHAT_REDIS_PASSWORD)@chat-redis.ns.svc:6379");
+    expect(value("CHAT_REDIS_URL")).toBe(
+      "redis://:$(CHAT_REDIS_PASSWORD)@chat-redis.ns.svc.cluster.local:6379",
+    );
     // `$(VAR)` only expands variables defined earlier in the list.
     const at = (n: string) => env.findIndex((e) => e.name === n);
     expect(at("CHAT_MYSQL_PASSWORD")).toBeLessThan(at("CHAT_MYSQL_CATALOG_URL"));
@@ -44,8 +48,8 @@ describe("platform builders", () => {
     const pw = "$(CHAT_MYSQL_PASSWORD)";
     expect(env(before, "CHAT_MYSQL_SHARD_URLS")).toHaveLength(2);
     expect(env(before, "CHAT_MYSQL_SPARE_URLS")).toEqual([
-      `mysql://chat:${pw}@chat-shard-2.ns.svc:3306/chat`,
-      `mysql://chat:${pw}@chat-shard-3.ns.svc:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-2.ns.svc.cluster.local:3306/chat`,
+      `mysql://chat:${pw}@chat-shard-3.ns.svc.cluster.local:3306/chat`,
     ]);
     cc.status = { rebalance: { desiredShards: 3 } };
     expect(buildRoleDeployment(cc, "worker").spec?.template).toEqual(before.spec?.template);

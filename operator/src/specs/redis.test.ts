@@ -37,7 +37,7 @@ describe("Redis builders", () => {
 
   it("endpoint: the Service when managed, host:port when external", () => {
     expect(buildRedisService(newChatCluster()).spec?.ports?.[0]?.port).toBe(6379);
-    expect(redisEndpoint(newChatCluster())).toBe("chat-redis.ns.svc:6379");
+    expect(redisEndpoint(newChatCluster())).toBe("chat-redis.ns.svc.cluster.local:6379");
     expect(redisEndpoint(newChatCluster({ redis: { external: { host: "r.example", port: 6380 } } }))).toBe(
       "r.example:6380",
     );

@@ -21,7 +21,13 @@ import {
 import { CREDENTIAL_KEYS } from "./secrets.js";
 
 export function managedRedis(cc: ChatCluster): ChatClusterSpecRedisManaged {
-  return cc.spec.redis.managed ?? { image: "ghcr.io/chatcluster/redis:7.0", persistence: true, storage: { size: "1Gi" } };
+  return (
+    cc.spec.redis.managed ?? {
+      image: "ghcr.io/chatcluster/redis:7.0",
+      persistence: true,
+      storage: { size: "1Gi" },
+    }
+  );
 }
 
 /** host:port the platform connects to, managed or external. */
