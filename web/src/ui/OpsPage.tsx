@@ -1,7 +1,7 @@
 // The cluster's operations page (admin token): shards with their load and room counts,
 // the hottest rooms, and room moves in progress and finished with their write pauses,
 // refreshed every second — the rebalancer made visible.
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { adminApi, call, errorText } from "../api/client.js";
 import type { paths } from "../api/schema.js";
 
@@ -60,6 +60,9 @@ export function OpsPage() {
 function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void }) {
   const [data, setData] = useState<{ shards: Shards; heat: Heat; moves: Moves; at: Date } | null>(null);
   const [error, setError] = useState("");
+  // Refresh every second, and every 300 ms while a move runs (or was just started).
+  const fastUntil = useRef(0);
+  const kick = useRef<() => void>(() => {});
   useEffect(() => {
     const admin = adminApi(token);
     let stop = false;
@@ -74,11 +77,17 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
         if (!stop) {
           setData({ shards, heat, moves, at: new Date() });
           setError("");
+          if (moves.moves.some((m) => OPEN.has(m.state))) fastUntil.current = Date.now() + 2000;
         }
       } catch (e) {
         if (!stop) setError(errorText(e));
       }
-      if (!stop) timer = setTimeout(tick, 1000);
+      if (!stop) timer = setTimeout(tick, Date.now() < fastUntil.current ? 300 : 1000);
+    };
+    kick.current = () => {
+      fastUntil.current = Date.now() + 5000;
+      clearTimeout(timer);
+      void tick();
     };
     void tick();
     return () => {
@@ -170,7 +179,11 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
       </section>
       <section aria-labelledby="moves-h" className="ops-section">
         <h2 id="moves-h">Room moves</h2>
-        <MoveForm token={token} shards={data?.shards.shards.map((s) => s.shardId) ?? []} />
+        <MoveForm
+          token={token}
+          shards={data?.shards.shards.map((s) => s.shardId) ?? []}
+          onStarted={() => kick.current()}
+        />
         <h3>In progress ({open.length})</h3>
         {open.length === 0 ? (
           <p className="muted">No move is running.</p>
@@ -232,7 +245,7 @@ function MoveTable({ moves, testid }: { moves: Move[]; testid: string }) {
   );
 }
 
-function MoveForm({ token, shards }: { token: string; shards: number[] }) {
+function MoveForm({ token, shards, onStarted }: { token: string; shards: number[]; onStarted: () => void }) {
   const [roomId, setRoomId] = useState("");
   const [toShard, setToShard] = useState("");
   const [msg, setMsg] = useState("");
@@ -250,6 +263,7 @@ function MoveForm({ token, shards }: { token: string; shards: number[] }) {
         }),
       );
       setMsg(`Move ${r.move.id} started.`);
+      onStarted();
     } catch (err) {
       setMsg(errorText(err));
     }
