@@ -100,6 +100,7 @@ export class ChatStore {
     });
     this.wire();
     this.typingTimer = setInterval(() => this.expireTyping(), 1000);
+    document.addEventListener("visibilitychange", this.onVisibility);
     void this.loadRooms();
     void this.loadNotifications();
   }
@@ -115,7 +116,18 @@ export class ChatStore {
     for (const l of this.listeners) l();
   }
 
+  /** Away while the tab is hidden, online when it is shown again. */
+  private onVisibility = (): void => {
+    if (!this.socket.connected) return;
+    const status = document.visibilityState === "hidden" ? "away" : "online";
+    void this.socket
+      .timeout(10_000)
+      .emitWithAck("presence:set", { status })
+      .catch(() => {});
+  };
+
   close(): void {
+    document.removeEventListener("visibilitychange", this.onVisibility);
     clearInterval(this.typingTimer);
     this.socket.removeAllListeners();
     this.socket.disconnect();

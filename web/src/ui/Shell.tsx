@@ -29,6 +29,10 @@ function Layout({ route }: { route: Route }) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [query, setQuery] = useState("");
   const roomId = route.name === "room" ? route.roomId : null;
+  const unread = [...chat.rooms.values()].reduce((n, r) => n + r.unread, 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ChatCluster` : "ChatCluster";
+  }, [unread]);
 
   return (
     <div className={`shell ${roomId ? "has-room" : "no-room"}`}>

@@ -131,6 +131,7 @@ it("signs up through the form, chats live, and catches up after going offline", 
   await bobBox.pressSequentially("can you review the plan?");
   await bobBox.press("Enter");
   await alice.locator(`[data-room-id="${roomId}"]`).getByText("1 unread").waitFor();
+  await expect(alice.title()).resolves.toBe("(1) ChatCluster");
   await alice.getByRole("button", { name: /Notifications, [1-9]\d* unread/ }).click();
   await alice
     .getByRole("complementary", { name: "Notifications" })

@@ -102,6 +102,19 @@ it("opens a direct message from the people finder and leaves a room", async () =
   await aPage.waitForURL(/\/rooms\/\d+$/);
   await aPage.getByRole("heading", { name: b.username }).waitFor();
   await aPage.getByTestId("dm-presence").getByText("online").waitFor(); // B has the app open
+  // B's tab goes to the background: away; back: online.
+  const setHidden = (hidden: boolean) =>
+    bPage.evaluate((h) => {
+      Object.defineProperty(document, "visibilityState", {
+        value: h ? "hidden" : "visible",
+        configurable: true,
+      });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  await setHidden(true);
+  await aPage.getByTestId("dm-presence").getByText("away").waitFor();
+  await setHidden(false);
+  await aPage.getByTestId("dm-presence").getByText("online").waitFor();
   const box = aPage.getByRole("textbox", { name: `Message ${b.username}` });
   await box.fill("got a minute?");
   await box.press("Enter");
