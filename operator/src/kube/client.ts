@@ -14,8 +14,8 @@ export interface ListResult {
 export interface KubeClient {
   get(ref: ObjRef): Promise<KObject | undefined>;
   list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<ListResult>;
-  /** Server-side apply (application/apply-patch+yaml; JSON is valid YAML), force, FIELD_MANAGER. */
-  apply(obj: KObject, subresource?: "status"): Promise<KObject>;
+  /** Server-side apply (application/apply-patch+yaml; JSON is valid YAML), force, FIELD_MANAGER unless named. */
+  apply(obj: KObject, subresource?: "status", fieldManager?: string): Promise<KObject>;
   create(obj: KObject): Promise<KObject>;
   /** PUT with the object's resourceVersion (optimistic concurrency: 409 on conflict). */
   replace(obj: KObject): Promise<KObject>;
@@ -109,11 +109,11 @@ export class HttpKubeClient implements KubeClient, WatchSource {
     );
   }
 
-  async apply(obj: KObject, subresource?: "status"): Promise<KObject> {
+  async apply(obj: KObject, subresource?: "status", fieldManager?: string): Promise<KObject> {
     this.onWrite("apply", obj.kind);
     const { managedFields: _m, resourceVersion: _rv, ...metadata } = obj.metadata;
     return await this.http.request<KObject>("PATCH", this.path(refFromObj(obj), subresource), {
-      query: { fieldManager: this.fieldManager, force: true },
+      query: { fieldManager: fieldManager ?? this.fieldManager, force: true },
       body: { ...obj, metadata },
       contentType: "application/apply-patch+yaml",
     });

@@ -16,7 +16,7 @@ type Status = Record<string, unknown>;
 
 export class FakeKube implements KubeClient, ObjectCache {
   objects = new Map<string, KObject>();
-  writes: { verb: WriteVerb; kind: string; name: string }[] = [];
+  writes: { verb: WriteVerb; kind: string; name: string; fieldManager?: string }[] = [];
   private rv = 1;
   private uid = 1;
   served = new Set<string>(["v1", "apps/v1", "policy/v1", "networking.k8s.io/v1", "autoscaling/v2"]);
@@ -108,8 +108,8 @@ export class FakeKube implements KubeClient, ObjectCache {
   }
 
   // KubeClient writes
-  async apply(obj: KObject, subresource?: "status"): Promise<KObject> {
-    this.writes.push({ verb: "apply", kind: obj.kind, name: obj.metadata.name ?? "" });
+  async apply(obj: KObject, subresource?: "status", fieldManager?: string): Promise<KObject> {
+    this.writes.push({ verb: "apply", kind: obj.kind, name: obj.metadata.name ?? "", fieldManager });
     const key = keyOf(refOfObj(obj));
     const old = this.objects.get(key);
     if (subresource === "status") {
@@ -118,8 +118,26 @@ export class FakeKube implements KubeClient, ObjectCache {
       this.objects.set(key, this.stamp(n, old));
       return structuredClone(n);
     }
-    const n = structuredClone(obj);
+    // Server-side apply, as far as the operator relies on it: each manager owns the spec fields it applied;
+    // a field its manager stops applying is removed unless another manager still owns it.
+    const manager = fieldManager ?? "chatcluster-operator";
+    type Entry = { manager: string; operation: string; fieldsV1: { "f:spec": Record<string, object> } };
+    const others = ((old?.metadata.managedFields ?? []) as Entry[]).filter((e) => e.manager !== manager);
+    const oldSpec = (old?.spec ?? {}) as Record<string, unknown>;
+    const applied = (obj.spec ?? {}) as Record<string, unknown>;
+    const kept = Object.fromEntries(
+      others.flatMap((e) =>
+        Object.keys(e.fieldsV1["f:spec"])
+          .map((f) => f.slice(2))
+          .filter((f) => !(f in applied) && f in oldSpec)
+          .map((f) => [f, oldSpec[f]]),
+      ),
+    );
+    const n = structuredClone(fieldManager && old ? { ...old, spec: { ...oldSpec, ...applied } } : obj);
+    if (n.spec !== undefined || Object.keys(kept).length > 0) n.spec = { ...kept, ...(n.spec as object) };
     n.metadata = { ...old?.metadata, ...n.metadata };
+    const fields = Object.fromEntries(Object.keys(applied).map((k) => [`f:${k}`, {}]));
+    n.metadata.managedFields = [...others, { manager, operation: "Apply", fieldsV1: { "f:spec": fields } }];
     if (old?.status) n.status = structuredClone(old.status);
     this.serverDefaults(n);
     this.objects.set(key, this.stamp(n, old));
