@@ -354,6 +354,13 @@ export class ChatStore {
     this.unavailableRooms = unavailable.length;
     this.roomsLoaded = true;
     this.emit();
+    // Mention counters (the room listing carries unread counts only).
+    const counters = await call(api.GET("/v1/notifications/unread")).catch(() => null);
+    for (const c of counters?.rooms ?? []) {
+      const r = this.rooms.get(c.roomId);
+      if (r) r.mentions = c.mentions;
+    }
+    if (counters) this.emit();
     // Last message of each room for the list (only rooms with messages; a few at a time).
     const need = all.filter((r) => r.lastSeq > 0 && (next.get(r.id)?.last?.seq ?? 0) < r.lastSeq);
     for (let i = 0; i < need.length; i += 6) {

@@ -200,6 +200,8 @@ it("works at phone width: the room list and a room are separate screens", async 
   const page = await signedInPage(ctx, u);
   const item = page.locator(`[data-room-id="${room.id}"]`);
   await item.waitFor();
+  // The room where the user was mentioned has its unread badge marked as a mention.
+  await item.locator(".badge.mention").waitFor();
   await screenshot(page, "phone-rooms");
   await item.click();
   await page.getByTestId("timeline").getByText("Ship it!").waitFor();
