@@ -27,6 +27,7 @@ teardown() {
   fi
   if ((started)); then
     echo "==> tearing down what the tests started"
+    "$CC_REPO/services/scripts/platform-down.sh" || rc=1
     "$CC_REPO/hack/cluster-down.sh" || rc=1
     "$CC_REPO/hack/infra-down.sh" || rc=1
   fi
@@ -70,6 +71,7 @@ timing "lint+typecheck" $(($(cc_now) - s))
 s=$(cc_now)
 echo "==> unit tests"
 npx vitest run --project unit
+npm run --silent test -w web
 timing "unit tests" $(($(cc_now) - s))
 
 s=$(cc_now)
@@ -86,6 +88,14 @@ s=$(cc_now)
 echo "==> integration tests (real MariaDB, Redis, Kafka, Prometheus, kube-apiserver)"
 npx vitest run --project integration
 timing "integration tests" $(($(cc_now) - s))
+
+s=$(cc_now)
+echo "==> browser tests (Debian Chromium against the platform on processes)"
+"$CC_REPO/hack/install-browser.sh"
+"$CC_REPO/services/scripts/platform-up.sh"
+npm run --silent test:browser -w web
+"$CC_REPO/services/scripts/platform-down.sh"
+timing "browser tests" $(($(cc_now) - s))
 
 if ((started)); then
   # The kind phase does not need the process stack: give its cores back.

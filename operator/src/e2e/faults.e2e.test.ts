@@ -4,9 +4,10 @@
 // once, in order, with no seq gap. The figures per fault are printed (the issue note quotes them).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, roomHistory, Sender, sleep, tally } from "../testing/chat.js";
+import { clientAddress, http, roomHistory, Sender, sleep, tally } from "../testing/chat.js";
 import { BASE, clusterPods, killContainer, kindAvailable, kubectl, waitAllReady, waitFor } from "./kind.js";
 
+const ADDR = clientAddress(); // sign-ups count per client address
 const NS = "default";
 const CLUSTER = "chat";
 const id = randomBytes(3).toString("hex");
@@ -41,10 +42,17 @@ async function fault(name: string, inject: () => Promise<void>) {
 describe("faults under continuous sends", () => {
   it("recovers from losing a platform pod, a shard's mariadbd, Kafka and Redis; nothing acknowledged is lost", async () => {
     for (let i = 0; i < 4; i++) {
-      const reg = await http(BASE, "POST", "/v1/auth/register", undefined, {
-        username: `fault${id}u${i}`,
-        password: "correct horse battery staple",
-      });
+      const reg = await http(
+        BASE,
+        "POST",
+        "/v1/auth/register",
+        undefined,
+        {
+          username: `fault${id}u${i}`,
+          password: "correct horse battery staple",
+        },
+        ADDR,
+      );
       expect(reg.status, JSON.stringify(reg.body)).toBe(201);
       const token = reg.body.accessToken as string;
       const room = await http(BASE, "POST", "/v1/rooms", token, { kind: "public", name: `fault ${id} ${i}` });

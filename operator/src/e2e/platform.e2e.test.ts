@@ -4,9 +4,10 @@
 import { randomBytes } from "node:crypto";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, type Json } from "../testing/chat.js";
+import { clientAddress, http, type Json } from "../testing/chat.js";
 import { BASE, clusterPods, kindAvailable, kubectlJson, portForward, waitFor } from "./kind.js";
 
+const ADDR = clientAddress(); // sign-ups count per client address
 const NS = "default";
 const CLUSTER = "chat";
 const id = randomBytes(3).toString("hex");
@@ -14,10 +15,17 @@ const sockets: Socket[] = [];
 const forwards: { stop: () => void }[] = [];
 
 async function register(name: string) {
-  const r = await http(BASE, "POST", "/v1/auth/register", undefined, {
-    username: `${name}${id}`,
-    password: "correct horse battery staple",
-  });
+  const r = await http(
+    BASE,
+    "POST",
+    "/v1/auth/register",
+    undefined,
+    {
+      username: `${name}${id}`,
+      password: "correct horse battery staple",
+    },
+    ADDR,
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { token: r.body.accessToken as string, userId: r.body.user?.id as number, username: `${name}${id}` };
 }

@@ -6,9 +6,10 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { http, roomHistory, Sender, tally } from "../testing/chat.js";
+import { clientAddress, http, roomHistory, Sender, tally } from "../testing/chat.js";
 import { BASE, kindAvailable, kubectl, kubectlJson, REPO, waitAllReady, waitFor } from "./kind.js";
 
+const ADDR = clientAddress(); // sign-ups count per client address
 const run = promisify(execFile);
 const NS = "default";
 const CLUSTER = "chat";
@@ -67,10 +68,17 @@ async function rollTo(version: string) {
 describe("rolling upgrade under continuous sends", () => {
   it("spec.version to a second tag: zero failed sends, nothing lost or doubled", async () => {
     for (let i = 0; i < 3; i++) {
-      const reg = await http(BASE, "POST", "/v1/auth/register", undefined, {
-        username: `upg${id}u${i}`,
-        password: "correct horse battery staple",
-      });
+      const reg = await http(
+        BASE,
+        "POST",
+        "/v1/auth/register",
+        undefined,
+        {
+          username: `upg${id}u${i}`,
+          password: "correct horse battery staple",
+        },
+        ADDR,
+      );
       expect(reg.status, JSON.stringify(reg.body)).toBe(201);
       const token = reg.body.accessToken as string;
       const room = await http(BASE, "POST", "/v1/rooms", token, {

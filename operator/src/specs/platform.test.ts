@@ -15,6 +15,7 @@ describe("platform builders", () => {
     const cm = buildPlatformConfigMap(cc);
     expect(cm.data).toEqual({
       CHAT_HOST: "0.0.0.0",
+      CHAT_TRUST_PROXY: "loopback,uniquelocal",
       CHAT_KAFKA_BROKERS: "chat-kafka-0.chat-kafka.ns.svc.cluster.local:9092",
       CHAT_KAFKA_TLS: "false",
       CHAT_KAFKA_PARTITIONS: "12",

@@ -90,6 +90,9 @@ export function buildPlatformConfigMap(cc: ChatCluster): V1ConfigMap {
   const kafkaExt = cc.spec.kafka.external;
   const data: Record<string, string> = {
     CHAT_HOST: "0.0.0.0",
+    // Clients reach the pods through an ingress or proxy inside the cluster's private network: trust those
+    // hops' X-Forwarded-For, or every client would share the proxy's address in the per-address limits.
+    CHAT_TRUST_PROXY: "loopback,uniquelocal",
     CHAT_KAFKA_BROKERS: kafkaBootstrap(cc).join(","),
     CHAT_KAFKA_TLS: String(kafkaExt?.tls ?? false),
     // External Kafka: the broker's num.partitions (its topics may be managed outside, e.g. Strimzi).

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 // A chat client for the end-to-end suites (local stack and kind): plain fetch against the platform's REST
 // API, and a sender that retries each message with its clientMsgId until acknowledged, recording every ack.
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -5,10 +6,18 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON answers dynamically
 export type Json = any;
 
-export async function http(base: string, method: string, path: string, token?: string, body?: unknown) {
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(base + path, {
     method,
     headers: {
+      ...headers,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body !== undefined ? { "content-type": "application/json" } : {}),
     },
@@ -131,4 +140,13 @@ export function tally(acked: Acked[], stored: StoredMessage[]) {
     gaps,
     orderViolations,
   };
+}
+
+/**
+ * A client address of its own for one test run, as an ingress would report it (X-Forwarded-For): the
+ * platform's per-address limits (sign-ups per hour) then count each run apart, as they would real clients.
+ */
+export function clientAddress(): Record<string, string> {
+  const b = randomBytes(3);
+  return { "x-forwarded-for": `198.18.${b[0]}.${(b[1]! % 254) + 1}` };
 }
