@@ -110,7 +110,9 @@ function Dashboard({ token, onSignOut }: { token: string; onSignOut: () => void 
             ? `live · updated ${data.at.toLocaleTimeString()} · ${data.heat.instances} instance(s)`
             : "loading…"}
         </output>
-        <a href="/">Chat</a>
+        <a href="/" className="ops-chat-link">
+          Chat
+        </a>
         <button type="button" onClick={onSignOut}>
           Forget token
         </button>

@@ -444,12 +444,13 @@ export function Composer({
       }}
     >
       {open && (
-        <ul className="mention-list" id={listId} role="listbox" aria-label="Mention someone">
+        <div className="mention-list" id={listId} role="listbox" aria-label="Mention someone">
           {suggestions.map((s, i) => (
-            <li
+            <div
               key={s.username}
               id={`${listId}-${i}`}
               role="option"
+              tabIndex={-1}
               aria-selected={i === active}
               className={i === active ? "active" : ""}
               onMouseDown={(e) => {
@@ -458,9 +459,9 @@ export function Composer({
               }}
             >
               @{s.username} <span className="muted small">{s.label}</span>
-            </li>
+            </div>
           ))}
-        </ul>
+        </div>
       )}
       <textarea
         ref={area}
