@@ -122,8 +122,8 @@ export function buildKafkaConfigMap(cc: ChatCluster): V1ConfigMap {
  */
 export function kafkaInitScript(cc: ChatCluster): string {
   const host = svcHost(cc, names.kafka(cc.metadata.name ?? ""));
-  return String.raw`set -eu
-id="${"$"}{POD_NAME##*-}"
+  return `set -eu
+id="\${POD_NAME##*-}"
 {
   cat ${KAFKA.template}/server.properties
   echo "node.id=$id"
