@@ -14,6 +14,8 @@ echo "ChatCluster: starting the local control plane"
 echo "ChatCluster: installing the CRD, starting the operator, applying samples/chatcluster.yaml"
 "$CC_REPO/operator/scripts/operator-up.sh"
 echo "ChatCluster: starting the chat platform (monolith mode)"
+# The gateway serves the web client from web/dist: build it when missing (make up builds it into the image).
+[[ -f "$CC_REPO/web/dist/index.html" ]] || cc_step "web client (vite build)" "$CC_LOGS/web-build.log" "npm run build -w web" npm run build -w web
 "$CC_REPO/services/scripts/platform-up.sh"
 echo
 echo "ChatCluster is up in $(($(cc_now) - t0))s."
