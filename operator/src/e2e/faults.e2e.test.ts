@@ -4,7 +4,7 @@
 // once, in order, with no seq gap. The figures per fault are printed (the issue note quotes them).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientAddress, http, roomHistory, Sender, sleep, tally } from "../testing/chat.js";
+import { clientAddress, INTACT, Sender, signUpWithRoom, sleep, tallyAll } from "../testing/chat.js";
 import { BASE, clusterPods, killContainer, kindAvailable, kubectl, waitAllReady, waitFor } from "./kind.js";
 
 const ADDR = clientAddress(); // sign-ups count per client address
@@ -42,23 +42,9 @@ async function fault(name: string, inject: () => Promise<void>) {
 describe("faults under continuous sends", () => {
   it("recovers from losing a platform pod, a shard's mariadbd, Kafka and Redis; nothing acknowledged is lost", async () => {
     for (let i = 0; i < 4; i++) {
-      const reg = await http(
-        BASE,
-        "POST",
-        "/v1/auth/register",
-        undefined,
-        {
-          username: `fault${id}u${i}`,
-          password: "correct horse battery staple",
-        },
-        ADDR,
-      );
-      expect(reg.status, JSON.stringify(reg.body)).toBe(201);
-      const token = reg.body.accessToken as string;
-      const room = await http(BASE, "POST", "/v1/rooms", token, { kind: "public", name: `fault ${id} ${i}` });
-      expect(room.status).toBe(201);
+      const { token, roomId } = await signUpWithRoom(BASE, `fault${id}u${i}`, `fault ${id} ${i}`, ADDR);
       // 90 s per message: a deleted pod is rescheduled and started within that on this machine.
-      senders.push({ sender: new Sender(BASE, token, room.body.id, 5, 90_000), token });
+      senders.push({ sender: new Sender(BASE, token, roomId, 5, 90_000), token });
     }
     await waitFor("first acks", async () => acked() >= 20, 30_000, 200);
 
@@ -87,26 +73,10 @@ describe("faults under continuous sends", () => {
     await sleep(2_000);
     for (const s of senders) await s.sender.stop();
     expect(firstError()).toBeUndefined();
-    const totals = {
-      acked: 0,
-      stored: 0,
-      duplicates: 0,
-      missing: 0,
-      gaps: 0,
-      orderViolations: 0,
-      retries: 0,
-    };
-    for (const { sender, token } of senders) {
-      const t = tally(sender.acked, await roomHistory(BASE, token, sender.roomId));
-      expect(t, `room ${sender.roomId}`).toMatchObject({
-        duplicates: 0,
-        missing: 0,
-        gaps: 0,
-        orderViolations: 0,
-      });
-      expect(t.stored).toBe(t.acked);
-      for (const k of Object.keys(t) as (keyof typeof t)[]) totals[k] += t[k];
-      totals.retries += sender.retries;
+    const { rooms, totals } = await tallyAll(BASE, senders);
+    for (const r of rooms) {
+      expect(r, `room ${r.roomId}`).toMatchObject(INTACT);
+      expect(r.stored).toBe(r.acked);
     }
     console.log(JSON.stringify({ faults: results, totals }, null, 2));
   });

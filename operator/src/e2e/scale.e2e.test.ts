@@ -4,7 +4,7 @@
 // message is stored once, in order. Runs on the sample itself (shards never shrink), then back to DryRun.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientAddress, http, type Json, roomHistory, Sender, tally } from "../testing/chat.js";
+import { clientAddress, http, INTACT, type Json, Sender, signUpWithRoom, tallyAll } from "../testing/chat.js";
 import { BASE, kindAvailable, kubectl, kubectlJson, waitAllReady, waitFor } from "./kind.js";
 
 const ADDR = clientAddress(); // sign-ups count per client address
@@ -53,23 +53,9 @@ describe("elastic sharding on kind", () => {
     // Eight rooms: placement alternates between the two shards, so four share each.
     const rooms: { roomId: number; token: string; shard: number }[] = [];
     for (let i = 0; i < 8; i++) {
-      const reg = await http(
-        BASE,
-        "POST",
-        "/v1/auth/register",
-        undefined,
-        {
-          username: `scale${id}u${i}`,
-          password: "correct horse battery staple",
-        },
-        ADDR,
-      );
-      expect(reg.status, JSON.stringify(reg.body)).toBe(201);
-      const token = reg.body.accessToken as string;
-      const room = await http(BASE, "POST", "/v1/rooms", token, { kind: "public", name: `scale ${id} ${i}` });
-      expect(room.status).toBe(201);
-      const dir = await http(BASE, "GET", `/admin/rooms/${room.body.id}`, admin);
-      rooms.push({ roomId: room.body.id, token, shard: dir.body.shardId });
+      const { token, roomId } = await signUpWithRoom(BASE, `scale${id}u${i}`, `scale ${id} ${i}`, ADDR);
+      const dir = await http(BASE, "GET", `/admin/rooms/${roomId}`, admin);
+      rooms.push({ roomId, token, shard: dir.body.shardId });
     }
     const hotShard = rooms[0]!.shard;
     const hot = rooms.filter((r) => r.shard === hotShard).slice(0, 4);
@@ -139,17 +125,8 @@ describe("elastic sharding on kind", () => {
 
     for (const s of senders) await s.sender.stop();
     failFast();
-    const totals = { acked: 0, stored: 0, duplicates: 0, missing: 0, gaps: 0, orderViolations: 0 };
-    for (const { sender, token } of senders) {
-      const t = tally(sender.acked, await roomHistory(BASE, token, sender.roomId));
-      expect(t, `room ${sender.roomId}`).toMatchObject({
-        duplicates: 0,
-        missing: 0,
-        gaps: 0,
-        orderViolations: 0,
-      });
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += t[k];
-    }
+    const { rooms: tallied, totals } = await tallyAll(BASE, senders);
+    for (const r of tallied) expect(r, `room ${r.roomId}`).toMatchObject(INTACT);
     console.log(
       JSON.stringify({
         scale: {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientAddress, http, roomHistory, Sender, tally } from "../testing/chat.js";
+import { clientAddress, INTACT, Sender, signUpWithRoom, tallyAll } from "../testing/chat.js";
 import { BASE, kindAvailable, kubectl, kubectlJson, REPO, waitAllReady, waitFor } from "./kind.js";
 
 const ADDR = clientAddress(); // sign-ups count per client address
@@ -68,51 +68,16 @@ async function rollTo(version: string) {
 describe("rolling upgrade under continuous sends", () => {
   it("spec.version to a second tag: zero failed sends, nothing lost or doubled", async () => {
     for (let i = 0; i < 3; i++) {
-      const reg = await http(
-        BASE,
-        "POST",
-        "/v1/auth/register",
-        undefined,
-        {
-          username: `upg${id}u${i}`,
-          password: "correct horse battery staple",
-        },
-        ADDR,
-      );
-      expect(reg.status, JSON.stringify(reg.body)).toBe(201);
-      const token = reg.body.accessToken as string;
-      const room = await http(BASE, "POST", "/v1/rooms", token, {
-        kind: "public",
-        name: `upgrade ${id} ${i}`,
-      });
-      expect(room.status).toBe(201);
-      senders.push({ sender: new Sender(BASE, token, room.body.id, 5, 60_000), token });
+      const { token, roomId } = await signUpWithRoom(BASE, `upg${id}u${i}`, `upgrade ${id} ${i}`, ADDR);
+      senders.push({ sender: new Sender(BASE, token, roomId, 5, 60_000), token });
     }
     const t0 = Date.now();
     await rollTo(TO);
     const rolloutSeconds = (Date.now() - t0) / 1000;
     for (const s of senders) await s.sender.stop();
-    const totals = {
-      acked: 0,
-      stored: 0,
-      duplicates: 0,
-      missing: 0,
-      gaps: 0,
-      orderViolations: 0,
-      retries: 0,
-    };
-    for (const { sender, token } of senders) {
-      expect(sender.error).toBeUndefined();
-      const t = tally(sender.acked, await roomHistory(BASE, token, sender.roomId));
-      expect(t, `room ${sender.roomId}`).toMatchObject({
-        duplicates: 0,
-        missing: 0,
-        gaps: 0,
-        orderViolations: 0,
-      });
-      for (const k of Object.keys(t) as (keyof typeof t)[]) totals[k] += t[k];
-      totals.retries += sender.retries;
-    }
+    for (const { sender } of senders) expect(sender.error).toBeUndefined();
+    const { rooms, totals } = await tallyAll(BASE, senders);
+    for (const r of rooms) expect(r, `room ${r.roomId}`).toMatchObject(INTACT);
     expect(totals.acked).toBeGreaterThan(0);
     console.log(JSON.stringify({ upgrade: { from: FROM, to: TO, rolloutSeconds }, totals }));
     await rollTo(FROM);

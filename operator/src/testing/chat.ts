@@ -150,3 +150,43 @@ export function clientAddress(): Record<string, string> {
   const b = randomBytes(3);
   return { "x-forwarded-for": `198.18.${b[0]}.${(b[1]! % 254) + 1}` };
 }
+
+/** A new user with a public room of their own (each sender writes to its own room). */
+export async function signUpWithRoom(
+  base: string,
+  username: string,
+  roomName: string,
+  headers: Record<string, string> = {},
+): Promise<{ token: string; roomId: number }> {
+  const reg = await http(
+    base,
+    "POST",
+    "/v1/auth/register",
+    undefined,
+    { username, password: "correct horse battery staple" },
+    headers,
+  );
+  if (reg.status !== 201)
+    throw new Error(`sign-up ${username}: HTTP ${reg.status} ${JSON.stringify(reg.body)}`);
+  const token = reg.body.accessToken as string;
+  const room = await http(base, "POST", "/v1/rooms", token, { kind: "public", name: roomName });
+  if (room.status !== 201)
+    throw new Error(`room ${roomName}: HTTP ${room.status} ${JSON.stringify(room.body)}`);
+  return { token, roomId: room.body.id as number };
+}
+
+/** Each sender's room read back and tallied, and the sums (retries included) for the printed figures. */
+export async function tallyAll(base: string, senders: { sender: Sender; token: string }[]) {
+  const totals = { acked: 0, stored: 0, duplicates: 0, missing: 0, gaps: 0, orderViolations: 0, retries: 0 };
+  const rooms: ({ roomId: number } & ReturnType<typeof tally>)[] = [];
+  for (const { sender, token } of senders) {
+    const t = tally(sender.acked, await roomHistory(base, token, sender.roomId));
+    rooms.push({ roomId: sender.roomId, ...t });
+    for (const k of Object.keys(t) as (keyof typeof t)[]) totals[k] += t[k];
+    totals.retries += sender.retries;
+  }
+  return { rooms, totals };
+}
+
+/** What every room must show after any fault: each ack stored once, no gap, send order kept. */
+export const INTACT = { duplicates: 0, missing: 0, gaps: 0, orderViolations: 0 } as const;
