@@ -9,9 +9,11 @@ t0=$(cc_now)
 timing() { printf '%-28s %4ss\n' "$1" "$2" >>"$CC_LOGS/test-timings.txt"; }
 : >"$CC_LOGS/test-timings.txt"
 
+# Is the process stack (make dev-up) already running? The container engine is not part of it.
 anything_running() {
   local f
   for f in "$CC_PIDS"/*.pid; do
+    [[ "$f" == */engine.pid ]] && continue
     [[ -e "$f" ]] && cc_alive "$(cat "$f")" && return 0
   done
   return 1
