@@ -62,5 +62,5 @@ cc_step "edge (NodePort 30080)" "$log" "kubectl get pods -l app.kubernetes.io/na
   bash -c "'$CC_KUBECTL' kubectl apply -f '$CC_REPO/hack/kind/deploy/edge.yaml' &&
     '$CC_KUBECTL' kubectl rollout status deploy/chat-edge --timeout 120s"
 # Where the kind config published NodePort 30080 (18080 unless CC_KIND_HOST_PORT_GATEWAY said otherwise).
-gateway=$(docker port "$CC_KIND_NAME-control-plane" 30080/tcp | head -1)
+gateway=$(cc_kind_published 30080)
 cc_wait "platform on http://$gateway" 120 "$log" curl -fsS "http://$gateway/readyz"

@@ -18,8 +18,8 @@ echo "ChatCluster: operator, Prometheus, samples/chatcluster.yaml"
 "$CC_REPO/hack/kind-deploy.sh"
 source "$CC_REPO/hack/lib/engine.sh"
 source "$CC_REPO/hack/lib/kind.sh"
-gateway=$(docker port "$CC_KIND_NAME-control-plane" 30080/tcp | head -1)
-prometheus=$(docker port "$CC_KIND_NAME-control-plane" 30090/tcp | head -1)
+gateway=$(cc_kind_published 30080)
+prometheus=$(cc_kind_published 30090)
 echo
 cc_kubectl get chatclusters
 cc_kubectl get pods -o wide

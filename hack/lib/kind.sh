@@ -49,3 +49,6 @@ cc_kind_dns_query() {
 # of them another port; hack/kind-up.sh writes these into the config it passes to kind.
 CC_KIND_HOST_PORT_GATEWAY=${CC_KIND_HOST_PORT_GATEWAY:-18080}       # -> NodePort 30080, the platform gateway
 CC_KIND_HOST_PORT_PROMETHEUS=${CC_KIND_HOST_PORT_PROMETHEUS:-19091} # -> NodePort 30090, the in-cluster Prometheus
+
+# cc_kind_published NODEPORT: host:port where the kind config published that NodePort (empty when not).
+cc_kind_published() { docker port "$CC_KIND_NAME-control-plane" "$1/tcp" 2>/dev/null | head -1; }

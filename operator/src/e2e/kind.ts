@@ -5,14 +5,20 @@ import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_pro
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { KUBECTL as K8S, REPO } from "../integration/harness.js";
 import { sleep } from "../testing/chat.js";
 
+export { REPO };
+
 const run = promisify(execFile);
-export const REPO = resolve(import.meta.dirname, "../../..");
-const HOME = process.env.HOME ?? "";
 export const KUBECONFIG = resolve(REPO, ".run/kind-kubeconfig");
-const K8S = resolve(HOME, ".cache/chatcluster/bin/kubectl");
 const DOCKER_HOST = `unix://${resolve(REPO, ".run/docker/docker.sock")}`;
+
+/** docker against the project's engine (hack/lib/engine.sh), never a system one. */
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run("docker", args, { env: { ...process.env, DOCKER_HOST }, maxBuffer: 16 << 20 });
+  return stdout;
+}
 /** Where the kind config published a NodePort on the host (hack/kind/config.yaml; 18080 and 19091 by default). */
 function published(nodePort: number): string {
   try {
@@ -61,11 +67,7 @@ export async function apply(obj: unknown): Promise<string> {
 
 /** A command inside a kind node container (the node sees every pod's processes). */
 export async function onNode(node: string, ...cmd: string[]): Promise<string> {
-  const { stdout } = await run("docker", ["exec", node, ...cmd], {
-    env: { ...process.env, DOCKER_HOST },
-    maxBuffer: 16 << 20,
-  });
-  return stdout;
+  return docker("exec", node, ...cmd);
 }
 
 /** Kills a container's main process with SIGKILL from its node: a crash, not a graceful stop. */

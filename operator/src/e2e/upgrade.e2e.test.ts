@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientAddress, INTACT, Sender, signUpWithRoom, tallyAll } from "../testing/chat.js";
-import { BASE, kindAvailable, kubectl, kubectlJson, REPO, waitAllReady, waitFor } from "./kind.js";
+import { BASE, docker, kindAvailable, kubectl, kubectlJson, REPO, waitAllReady, waitFor } from "./kind.js";
 
 const ADDR = clientAddress(); // sign-ups count per client address
 const run = promisify(execFile);
@@ -17,15 +17,12 @@ const id = randomBytes(3).toString("hex");
 const FROM = "0.1.0";
 const TO = "0.1.0-upgrade";
 const senders: { sender: Sender; token: string }[] = [];
-const DOCKER_HOST = `unix://${resolve(REPO, ".run/docker/docker.sock")}`;
 
 beforeAll(async () => {
   if (!kindAvailable()) throw new Error("no kind cluster: run hack/kind-up.sh && hack/kind-deploy.sh");
   await waitAllReady(NS, CLUSTER);
   // The second tag is the same build under another name: what changes is the pod template, as in a release.
-  await run("docker", ["tag", `ghcr.io/chatcluster/platform:${FROM}`, `ghcr.io/chatcluster/platform:${TO}`], {
-    env: { ...process.env, DOCKER_HOST },
-  });
+  await docker("tag", `ghcr.io/chatcluster/platform:${FROM}`, `ghcr.io/chatcluster/platform:${TO}`);
   await run(resolve(REPO, "hack/kind-load.sh"), [`ghcr.io/chatcluster/platform:${TO}`]);
 });
 afterAll(async () => {
