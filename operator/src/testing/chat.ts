@@ -92,8 +92,10 @@ export class Sender {
         const after = Number(res?.headers.get("retry-after") ?? "0");
         await sleep(Math.min(Math.max(after * 1000, 50), 1000));
       }
-      next += period;
-      await sleep(Math.max(0, next - Date.now()));
+      // After a stall, carry on at the rate rather than catch up in a burst: a burst after a fault went past the
+      // platform's per-user send limit (100 per 10 s) and was refused with 429.
+      next = Math.max(next + period, Date.now());
+      await sleep(next - Date.now());
     }
   }
 
